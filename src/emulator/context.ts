@@ -1,0 +1,64 @@
+// What every service shares: options, identity, the clock, its sibling services and the persistence hook.
+import type { CloudFormationService } from './services/cloudformation.js';
+import type { IamService } from './services/iam.js';
+import type { LambdaService } from './services/lambda.js';
+import type { LogsService } from './services/logs.js';
+import type { SqsService } from './services/sqs.js';
+
+export interface EmulatorOptions {
+  /** Interface to bind; 127.0.0.1 unless the user asks otherwise. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  region?: string;
+  accountId?: string;
+  /**
+   * Wait before retry 1 and retry 2 of a failed async invocation. AWS waits about 1 min then 2 min
+   * (reference/aws-semantics.md §2); the local default keeps that 1:2 shape, 60x faster.
+   */
+  retryDelaysMs?: [number, number];
+  /** Server mode: where state is persisted. Undefined keeps everything in memory. */
+  stateDir?: string;
+  /** Execution environments one function may run at once; further events wait in the async queue. */
+  maxEnvironmentsPerFunction?: number;
+}
+
+export const DEFAULT_RETRY_DELAYS_MS: [number, number] = [1000, 2000];
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+/** Per-request facts a service may need without seeing the request itself. */
+export interface RequestContext {
+  /** The id returned in x-amzn-RequestId; Lambda's Invoke uses it as the invocation's RequestId. */
+  requestId: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Operation = (input: any, request: RequestContext) => unknown;
+
+export interface Service {
+  /** Operation name (exactly as AWS spells it) to handler. A name missing here is "not supported locally". */
+  readonly operations: Record<string, Operation>;
+  /** Plain JSON-serialisable state, for persistence. */
+  exportState(): unknown;
+  importState(state: unknown): void;
+  /** Stops timers and child processes. */
+  close(): Promise<void>;
+}
+
+export interface EmulatorContext {
+  readonly region: string;
+  readonly accountId: string;
+  readonly retryDelaysMs: [number, number];
+  readonly maxEnvironmentsPerFunction: number;
+  /** The emulator's own origin, e.g. http://127.0.0.1:4566; queue URLs point here so SDK v3 calls never leave. */
+  baseUrl(): string;
+  now(): number;
+  /** Services call this after any change that must survive a restart. */
+  stateChanged(): void;
+  readonly sqs: SqsService;
+  readonly logs: LogsService;
+  readonly lambda: LambdaService;
+  readonly cloudformation: CloudFormationService;
+  readonly iam: IamService;
+}

@@ -1,0 +1,156 @@
+// The emulator's public door: startEmulator() serves CloudFormation, Lambda, SQS, CloudWatch Logs and STS on one port.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_REGION,
+  DEFAULT_RETRY_DELAYS_MS,
+  type EmulatorContext,
+  type EmulatorOptions,
+} from './context.js';
+import { handle, readRequest, tooLargeResponse, writeResponse, type ServiceTable } from './server.js';
+import { CloudFormationService } from './services/cloudformation.js';
+import { IamService } from './services/iam.js';
+import { LambdaService } from './services/lambda.js';
+import { LogsService } from './services/logs.js';
+import { SqsService } from './services/sqs.js';
+import { StsService } from './services/sts.js';
+
+export type { EmulatorOptions } from './context.js';
+
+/** Execution environments per function when the caller does not say; AWS's default account limit is far higher. */
+export const DEFAULT_MAX_ENVIRONMENTS = 4;
+
+export class Emulator implements EmulatorContext {
+  readonly region: string;
+  readonly accountId: string;
+  readonly retryDelaysMs: [number, number];
+  readonly maxEnvironmentsPerFunction: number;
+  readonly sqs: SqsService;
+  readonly logs: LogsService;
+  readonly lambda: LambdaService;
+  readonly cloudformation: CloudFormationService;
+  readonly sts: StsService;
+  readonly iam: IamService;
+  private origin = 'http://127.0.0.1:0';
+  private changeListeners: Array<() => void> = [];
+
+  constructor(readonly options: EmulatorOptions = {}) {
+    this.region = options.region ?? DEFAULT_REGION;
+    this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.maxEnvironmentsPerFunction = options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+    this.iam = new IamService(this);
+    this.sqs = new SqsService(this);
+    this.logs = new LogsService(this);
+    this.lambda = new LambdaService(this);
+    this.cloudformation = new CloudFormationService(this);
+    this.sts = new StsService(this);
+  }
+
+  baseUrl(): string {
+    return this.origin;
+  }
+  setBaseUrl(origin: string): void {
+    this.origin = origin;
+  }
+  now(): number {
+    return Date.now();
+  }
+  stateChanged(): void {
+    for (const listener of this.changeListeners) listener();
+  }
+  onStateChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  get services(): ServiceTable {
+    return { sqs: this.sqs, logs: this.logs, lambda: this.lambda, cloudformation: this.cloudformation, sts: this.sts };
+  }
+
+  exportState(): Record<string, unknown> {
+    return {
+      iam: this.iam.exportState(),
+      sqs: this.sqs.exportState(),
+      logs: this.logs.exportState(),
+      lambda: this.lambda.exportState(),
+      cloudformation: this.cloudformation.exportState(),
+    };
+  }
+
+  importState(state: Record<string, unknown>): void {
+    // Order matters: the Lambda service resumes pending retries that deliver to SQS and write to Logs.
+    this.iam.importState(state.iam);
+    this.sqs.importState(state.sqs);
+    this.logs.importState(state.logs);
+    this.cloudformation.importState(state.cloudformation);
+    this.lambda.importState(state.lambda);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.lambda.close(), this.sqs.close(), this.logs.close(), this.cloudformation.close()]);
+  }
+}
+
+export interface RunningEmulator {
+  /** http://host:port */
+  url: string;
+  host: string;
+  port: number;
+  emulator: Emulator;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the emulator on options.host (127.0.0.1) and options.port (0 = a free port). */
+export async function startEmulator(options: EmulatorOptions = {}, emulator = new Emulator(options)): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const startedAt = Date.now();
+  const server = createServer((incoming, outgoing) => {
+    readRequest(incoming)
+      .then((request) => {
+        if (request === 'too-large') return tooLargeResponse();
+        return handle(request, emulator.services, {
+          health: () => ({
+            status: 'ok',
+            pid: process.pid,
+            url: emulator.baseUrl(),
+            region: emulator.region,
+            startedAt,
+            stacks: emulator.cloudformation.stackSummaries(),
+          }),
+        });
+      })
+      .then((response) => writeResponse(outgoing, response))
+      .catch(() => {
+        if (!outgoing.headersSent) outgoing.writeHead(500);
+        outgoing.end();
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${urlHost}:${port}`;
+  emulator.setBaseUrl(url);
+  return {
+    url,
+    host,
+    port,
+    emulator,
+    server,
+    async close() {
+      await emulator.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

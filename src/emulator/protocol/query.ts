@@ -1,0 +1,118 @@
+// AWS query protocol (CloudFormation, STS, SQS's older clients): form-encoded params in, XML out.
+// Knows the wire format only: `member.N` lists, `entry.N.key/value` maps, <XResponse><XResult> wrappers.
+import type { HttpResponse } from './http.js';
+import type { ServiceError } from './service-error.js';
+
+export type QueryParams = Record<string, unknown>;
+
+/**
+ * Turns `Parameters.member.1.ParameterKey=a` into `{ Parameters: [{ ParameterKey: 'a' }] }`.
+ * A numeric segment (with or without a `member` before it) becomes an array index, so SQS's flattened
+ * `AttributeName.1=All` becomes `{ AttributeName: ['All'] }`; `entry.N.key/value` pairs become objects.
+ */
+export function parseQueryParams(form: URLSearchParams): QueryParams {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of form) {
+    const segments = key.split('.').filter((segment) => segment !== 'member');
+    let node: Record<string, unknown> | unknown[] = root;
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const last = i === segments.length - 1;
+      const nextIsIndex = !last && /^\d+$/.test(segments[i + 1]!);
+      const slot = /^\d+$/.test(segment) ? Number(segment) - 1 : segment;
+      const container = node as Record<string | number, unknown>;
+      if (last) {
+        container[slot] = value;
+      } else {
+        if (container[slot] === undefined || typeof container[slot] !== 'object') {
+          container[slot] = nextIsIndex ? [] : {};
+        }
+        node = container[slot] as Record<string, unknown> | unknown[];
+      }
+    }
+  }
+  return mapEntries(root) as QueryParams;
+}
+
+// `Attributes.entry.1.key=K&Attributes.entry.1.value=V` parses to { entry: [{ key, value }] }; make it { K: V }.
+function mapEntries(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(mapEntries);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && keys[0] === 'entry' && Array.isArray(record.entry)) {
+    const out: Record<string, unknown> = {};
+    for (const item of record.entry as Array<Record<string, unknown>>) {
+      if (item && typeof item.key === 'string') out[item.key] = mapEntries(item.value);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = mapEntries(record[key]);
+  return out;
+}
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\r/g, '&#xD;');
+}
+
+/** Arrays become <member> items unless `flattened`, Dates ISO-8601 with milliseconds, undefined is left out. */
+export function toXml(name: string, value: unknown, options: { flattened?: boolean } = {}): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) {
+    if (options.flattened) return value.map((item) => toXml(name, item, options)).join('');
+    return `<${name}>${value.map((item) => toXml('member', item, options)).join('')}</${name}>`;
+  }
+  if (value instanceof Date) return `<${name}>${value.toISOString()}</${name}>`;
+  if (typeof value === 'object') {
+    const inner = Object.entries(value as Record<string, unknown>)
+      .map(([key, child]) => toXml(key, child, options))
+      .join('');
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+export interface QueryDialect {
+  /** e.g. http://cloudformation.amazonaws.com/doc/2010-05-15/ */
+  xmlNamespace: string;
+  /** SQS's query responses use flattened lists; CloudFormation and STS wrap them in <member>. */
+  flattened?: boolean;
+}
+
+export function renderQueryResult(
+  operation: string,
+  result: unknown,
+  requestId: string,
+  dialect: QueryDialect,
+): HttpResponse {
+  const body =
+    result && typeof result === 'object' && Object.keys(result).length > 0
+      ? toXml(`${operation}Result`, result, { flattened: dialect.flattened })
+      : '';
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${dialect.xmlNamespace}">` +
+      `${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`,
+  };
+}
+
+export function renderQueryError(error: ServiceError, requestId: string, dialect: QueryDialect): HttpResponse {
+  const code = error.queryCode ?? error.code;
+  return {
+    status: error.status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, ...error.headers },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${dialect.xmlNamespace}"><Error>` +
+      `<Type>${error.sender ? 'Sender' : 'Receiver'}</Type><Code>${escapeXml(code)}</Code>` +
+      `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  };
+}

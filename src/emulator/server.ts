@@ -1,0 +1,190 @@
+// node:http plumbing: read the body, pick the protocol, call the service's operation, write its answer or error.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { lambdaRoutes } from './bindings/lambda.js';
+import { sqsQueryBinding } from './bindings/sqs-query.js';
+import type { Operation, RequestContext, Service } from './context.js';
+import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } from './protocol/aws-json.js';
+import type { HttpRequest, HttpResponse } from './protocol/http.js';
+import { parseQueryParams, renderQueryError, renderQueryResult, type QueryDialect } from './protocol/query.js';
+import { matchRoute, pathKnown, renderRestJsonError, renderRestJsonResult } from './protocol/rest-json.js';
+import { ServiceError, isServiceError } from './protocol/service-error.js';
+import { routeRequest } from './router.js';
+
+/** Bodies above this are refused before they are read: far above every AWS limit the emulator checks itself. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const JSON_DIALECTS: Record<'sqs' | 'logs', JsonDialect> = {
+  sqs: { version: '1.0', errorNamespace: 'com.amazonaws.sqs' },
+  logs: { version: '1.1' },
+};
+const QUERY_DIALECTS: Record<'cloudformation' | 'sts' | 'sqs', QueryDialect> = {
+  cloudformation: { xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' },
+  sts: { xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+  sqs: { xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/', flattened: true },
+};
+
+export interface ServiceTable {
+  sqs: Service;
+  logs: Service;
+  lambda: Service;
+  cloudformation: Service;
+  sts: Service;
+}
+
+export interface InternalEndpoints {
+  health(): unknown;
+}
+
+function operationOf(service: Service, name: string): Operation | undefined {
+  return Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
+}
+
+function internalFailure(error: unknown): ServiceError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new ServiceError('InternalFailure', `The local emulator failed to process the request: ${detail}`, {
+    status: 500,
+  });
+}
+
+export async function handle(
+  request: HttpRequest,
+  services: ServiceTable,
+  internal: InternalEndpoints,
+): Promise<HttpResponse> {
+  const requestId = randomUUID();
+  const context: RequestContext = { requestId };
+  const route = routeRequest(request);
+
+  switch (route.kind) {
+    case 'internal': {
+      if (route.path === '/_emulator/health') {
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(internal.health()) };
+      }
+      return { status: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not found"}' };
+    }
+
+    case 'json': {
+      const dialect = JSON_DIALECTS[route.service];
+      const name = route.target.slice(route.target.indexOf('.') + 1);
+      try {
+        const operation = operationOf(services[route.service], name);
+        if (!operation) {
+          throw new ServiceError(
+            'UnknownOperationException',
+            `The operation ${name} is not supported by the lambda-async-demo local emulator.`,
+          );
+        }
+        const output = await operation(parseJsonBody(request), context);
+        return renderJsonResult(output, requestId, dialect);
+      } catch (error) {
+        return renderJsonError(isServiceError(error) ? error : internalFailure(error), requestId, dialect);
+      }
+    }
+
+    case 'query': {
+      const dialect = QUERY_DIALECTS[route.service];
+      const action = route.form.get('Action') ?? '';
+      try {
+        const params = parseQueryParams(route.form);
+        delete params.Action;
+        delete params.Version;
+        const operation = operationOf(services[route.service], action);
+        if (!operation) {
+          throw new ServiceError(
+            'InvalidAction',
+            `The action ${action} is not valid for this endpoint, or is not supported by the lambda-async-demo local emulator.`,
+          );
+        }
+        if (route.service === 'sqs') {
+          const output = await operation(sqsQueryBinding.toInput(action, params), context);
+          return renderQueryResult(action, sqsQueryBinding.toResult(action, output), requestId, dialect);
+        }
+        return renderQueryResult(action, await operation(params, context), requestId, dialect);
+      } catch (error) {
+        return renderQueryError(isServiceError(error) ? error : internalFailure(error), requestId, dialect);
+      }
+    }
+
+    case 'rest-json': {
+      try {
+        const matched = matchRoute(lambdaRoutes, request);
+        if (!matched) {
+          if (pathKnown(lambdaRoutes, request)) {
+            throw new ServiceError('MethodNotAllowedException', `${request.method} is not allowed on ${request.path}.`, {
+              status: 405,
+            });
+          }
+          throw new ServiceError(
+            'UnknownOperationException',
+            `No Lambda operation is served at ${request.method} ${request.path} by the lambda-async-demo local emulator.`,
+            { status: 404 },
+          );
+        }
+        const operation = operationOf(services.lambda, matched.route.operation);
+        if (!operation) {
+          throw new ServiceError(
+            'UnknownOperationException',
+            `The operation ${matched.route.operation} is not supported by the lambda-async-demo local emulator.`,
+          );
+        }
+        const output = await operation(matched.route.toInput(matched.labels, request), context);
+        return matched.route.toResponse
+          ? matched.route.toResponse(output, requestId)
+          : renderRestJsonResult(output, requestId);
+      } catch (error) {
+        return renderRestJsonError(isServiceError(error) ? error : internalFailure(error), requestId);
+      }
+    }
+
+    case 'unknown': {
+      // Nothing says which protocol the caller speaks; an XML query-style error is what generic clients expect.
+      return renderQueryError(new ServiceError('UnknownOperationException', route.reason), requestId, {
+        xmlNamespace: 'https://lambda-async-demo.local/doc/',
+      });
+    }
+  }
+}
+
+export function readRequest(incoming: IncomingMessage): Promise<HttpRequest | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      if (!tooLarge) chunks.push(chunk);
+    });
+    incoming.on('error', reject);
+    incoming.on('end', () => {
+      if (tooLarge) return resolve('too-large');
+      const url = new URL(incoming.url ?? '/', 'http://emulator.local');
+      resolve({
+        method: incoming.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: incoming.headers,
+        body: Buffer.concat(chunks),
+      });
+    });
+  });
+}
+
+export function writeResponse(outgoing: ServerResponse, response: HttpResponse): void {
+  const body = typeof response.body === 'string' ? Buffer.from(response.body, 'utf8') : response.body;
+  outgoing.writeHead(response.status, { ...response.headers, 'content-length': String(body.length) });
+  outgoing.end(body);
+}
+
+export function tooLargeResponse(): HttpResponse {
+  return {
+    status: 413,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'RequestEntityTooLargeException' },
+    body: JSON.stringify({ Type: 'User', message: `Request must be smaller than ${MAX_BODY_BYTES} bytes.` }),
+  };
+}
