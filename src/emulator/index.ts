@@ -8,6 +8,7 @@ import {
   type EmulatorContext,
   type EmulatorOptions,
 } from './context.js';
+import { StatePersistence } from './persistence.js';
 import { handle, readRequest, tooLargeResponse, writeResponse, type ServiceTable } from './server.js';
 import { CloudFormationService } from './services/cloudformation.js';
 import { IamService } from './services/iam.js';
@@ -34,6 +35,8 @@ export class Emulator implements EmulatorContext {
   readonly iam: IamService;
   private origin = 'http://127.0.0.1:0';
   private changeListeners: Array<() => void> = [];
+  /** Server mode only (options.stateDir): set by startEmulator. */
+  persistence: StatePersistence | undefined;
 
   constructor(readonly options: EmulatorOptions = {}) {
     this.region = options.region ?? DEFAULT_REGION;
@@ -62,6 +65,10 @@ export class Emulator implements EmulatorContext {
   }
   onStateChanged(listener: () => void): void {
     this.changeListeners.push(listener);
+  }
+  /** Resolves once every change made so far is on disk; at once when nothing is pending or nothing is persisted. */
+  afterRequest(): Promise<void> {
+    return this.persistence ? this.persistence.whenSaved() : Promise.resolve();
   }
 
   get services(): ServiceTable {
@@ -102,10 +109,23 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Starts the emulator on options.host (127.0.0.1) and options.port (0 = a free port). */
+/**
+ * Starts the emulator on options.host (127.0.0.1) and options.port (0 = a free port). With options.stateDir it first
+ * restores the saved state; a corrupt or foreign state file rejects with CorruptStateError after moving the file
+ * aside, so the caller can report it and start again (empty) or stop.
+ */
 export async function startEmulator(options: EmulatorOptions = {}, emulator = new Emulator(options)): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const startedAt = Date.now();
+  let persistence: StatePersistence | undefined;
+  if (options.stateDir) {
+    persistence = new StatePersistence(options.stateDir);
+    const saved = persistence.load();
+    if (saved) emulator.importState(saved);
+    const target = persistence;
+    emulator.onStateChanged(() => target.scheduleSave(() => emulator.exportState()));
+    emulator.persistence = persistence;
+  }
   const server = createServer((incoming, outgoing) => {
     readRequest(incoming)
       .then((request) => {
@@ -121,20 +141,36 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
           }),
         });
       })
-      .then((response) => writeResponse(outgoing, response))
+      .then(async (response) => {
+        // "Nothing acknowledged is ever lost" (DESIGN.md §7): a response that reports a change (a message sent, an
+        // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
+        // through, and requests finishing together share one write, so the wait is one fsync, not one per request.
+        // A failed save answers 500, never an acknowledgement the disk does not hold.
+        await emulator.afterRequest();
+        writeResponse(outgoing, response);
+      })
       .catch(() => {
         if (!outgoing.headersSent) outgoing.writeHead(500);
         outgoing.end();
       });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The restored state may already have started timers (pending retries); stop them with the failed start.
+    if (persistence) {
+      persistence.dispose();
+      await emulator.close();
+    }
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `http://${urlHost}:${port}`;
@@ -146,11 +182,16 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     emulator,
     server,
     async close() {
-      await emulator.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      try {
+        await emulator.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      } finally {
+        // Last word on disk: whatever the services hold once stopped, debounce or not.
+        persistence?.flush(() => emulator.exportState());
+      }
     },
   };
 }

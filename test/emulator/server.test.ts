@@ -7,7 +7,7 @@ test('health endpoint answers with status ok', async () => {
   const { url } = await startTestEmulator();
   const response = await fetch(`${url}/_emulator/health`);
   assert.equal(response.status, 200);
-  assert.equal((await response.json()).status, 'ok');
+  assert.equal(((await response.json()) as { status: string }).status, 'ok');
 });
 
 test('the emulator binds 127.0.0.1 by default', async () => {

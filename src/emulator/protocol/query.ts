@@ -92,9 +92,13 @@ export function renderQueryResult(
   requestId: string,
   dialect: QueryDialect,
 ): HttpResponse {
+  // An operation with an output shape answers <XResult/> even when empty (botocore looks the wrapper up by name and
+  // fails with a KeyError without it, e.g. on ExecuteChangeSet); one without an output returns undefined.
   const body =
-    result && typeof result === 'object' && Object.keys(result).length > 0
-      ? toXml(`${operation}Result`, result, { flattened: dialect.flattened })
+    result && typeof result === 'object'
+      ? Object.keys(result).length > 0
+        ? toXml(`${operation}Result`, result, { flattened: dialect.flattened })
+        : `<${operation}Result/>`
       : '';
   return {
     status: 200,

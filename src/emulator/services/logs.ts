@@ -1,12 +1,764 @@
-// STUB: replaced by the real LogsService.
+// CloudWatch Logs: log groups, streams and their events, served as Logs_20140328.<Op> and written to by Lambda.
+import type {
+  CreateLogGroupRequest,
+  CreateLogStreamRequest,
+  DeleteLogGroupRequest,
+  DeleteLogStreamRequest,
+  DeleteRetentionPolicyRequest,
+  DescribeLogGroupsRequest,
+  DescribeLogGroupsResponse,
+  DescribeLogStreamsRequest,
+  DescribeLogStreamsResponse,
+  FilteredLogEvent,
+  FilterLogEventsRequest,
+  FilterLogEventsResponse,
+  GetLogEventsRequest,
+  GetLogEventsResponse,
+  LogGroup,
+  LogStream,
+  PutLogEventsRequest,
+  PutLogEventsResponse,
+  PutRetentionPolicyRequest,
+  RejectedLogEventsInfo,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { EmulatorContext, Service } from '../context.js';
+import { ServiceError } from '../protocol/service-error.js';
+import { compileFilterPattern, FilterPatternError, type MessageMatcher } from './filter-pattern.js';
+
+/** reference/aws-semantics.md §4: the only values PutRetentionPolicy accepts. */
+export const RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]+$/;
+const LOG_STREAM_NAME = /^[^:*]*$/;
+const MAX_NAME_LENGTH = 512;
+const MAX_EVENTS_PER_PAGE = 10_000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+// PutLogEvents: events more than 2 hours ahead or 14 days behind are rejected while the rest are stored.
+const TOO_NEW_MS = 2 * 60 * 60 * 1000;
+const TOO_OLD_MS = 14 * DAY_MS;
+
+interface StoredEvent {
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+  /** Ingestion order across the whole service: the tie-breaker after the timestamp, and the eventId's tail. */
+  seq: number;
+}
+
+interface StoredStream {
+  name: string;
+  creationTime: number;
+  lastIngestionTime?: number;
+  /** Sorted by (timestamp, seq), so time windows and cursors are binary searches. */
+  events: StoredEvent[];
+}
+
+interface StoredGroup {
+  name: string;
+  creationTime: number;
+  retentionInDays?: number;
+  tags: Record<string, string>;
+  kmsKeyId?: string;
+  logGroupClass: string;
+  deletionProtectionEnabled: boolean;
+  streams: Map<string, StoredStream>;
+}
+
+interface LogsState {
+  nextSeq: number;
+  groups: Array<Omit<StoredGroup, 'streams'> & { streams: StoredStream[] }>;
+}
+
+/** A position between events: everything at or before (timestamp, seq) lies behind it. */
+interface EventKey {
+  timestamp: number;
+  seq: number;
+}
+
+const KEY_BEFORE_ALL: EventKey = { timestamp: 0, seq: 0 };
+const KEY_AFTER_ALL: EventKey = { timestamp: Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER };
+
+function compareKeys(a: EventKey, b: EventKey): number {
+  return a.timestamp - b.timestamp || a.seq - b.seq;
+}
+
+/** First index whose event satisfies `isAtOrAfter`; the events are sorted, so the predicate flips once. */
+function searchEvents(events: StoredEvent[], isAtOrAfter: (event: StoredEvent) => boolean): number {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (isAtOrAfter(events[middle]!)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+const firstAtOrAfterTime = (events: StoredEvent[], time: number) => searchEvents(events, (e) => e.timestamp >= time);
+const firstAfterTime = (events: StoredEvent[], time: number) => searchEvents(events, (e) => e.timestamp > time);
+const firstAfterKey = (events: StoredEvent[], key: EventKey) => searchEvents(events, (e) => compareKeys(e, key) > 0);
+const firstAtOrAfterKey = (events: StoredEvent[], key: EventKey) => searchEvents(events, (e) => compareKeys(e, key) >= 0);
+
+// AWS event ids and GetLogEvents tokens are 56-digit strings; these carry the sort key so they survive restarts.
+function digitsOf(key: EventKey): string {
+  return String(key.timestamp).padStart(20, '0') + String(key.seq).padStart(36, '0');
+}
+
+function keyFromDigits(digits: string): EventKey {
+  return { timestamp: Number(digits.slice(0, 20)), seq: Number(digits.slice(20)) };
+}
+
+function invalidToken(): ServiceError {
+  // reference/aws-semantics.md §4 (LS-validated test_get_log_events_invalid_token)
+  return new ServiceError('InvalidParameterException', 'The specified nextToken is invalid.');
+}
+
+/** GetLogEvents: "f/<key>" reads events after the key, "b/<key>" events before it (AWS's tokens look the same). */
+function parseStreamToken(token: string): { direction: 'f' | 'b'; key: EventKey } {
+  const match = /^([fb])\/(\d{56})$/.exec(token);
+  if (!match) throw invalidToken();
+  return { direction: match[1] as 'f' | 'b', key: keyFromDigits(match[2]!) };
+}
+
+/** FilterLogEvents: the key of the last event returned; continuing reads what sorts after it, new arrivals included. */
+function filterToken(key: EventKey): string {
+  return Buffer.from(`lad1:${digitsOf(key)}`).toString('base64url');
+}
+
+function parseFilterToken(token: string): EventKey {
+  const match = /^lad1:(\d{56})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw invalidToken();
+  return keyFromDigits(match[1]!);
+}
+
+function offsetToken(offset: number): string {
+  return Buffer.from(`lad1:offset:${offset}`).toString('base64url');
+}
+
+function parseOffsetToken(token: string): number {
+  const match = /^lad1:offset:(\d{1,9})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw invalidToken();
+  return Number(match[1]);
+}
+
+// ---------------------------------------------------------------- request validation, in AWS's wording
+
+// CloudWatch Logs reports constraint failures as InvalidParameterException with the generic validation text
+// (reference/aws-semantics.md §4: "1 validation error detected: Value '10001' at 'limit' ...", LS-validated).
+function constraintError(value: unknown, field: string, constraint: string): ServiceError {
+  const shown = value === undefined || value === null ? 'null' : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
+  return new ServiceError(
+    'InvalidParameterException',
+    `1 validation error detected: Value ${shown} at '${field}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+function typeError(field: string, expected: string): ServiceError {
+  return new ServiceError('SerializationException', `The value of '${field}' must be ${expected}.`);
+}
+
+type Input = Record<string, unknown>;
+
+/** The SDK types say what a well-behaved client sends; the wire may carry anything, so every field is checked. */
+function fieldsOf(input: object | undefined): Input {
+  return (input ?? {}) as unknown as Input;
+}
+
+function optionalString(input: Input, field: string): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw typeError(field, 'a string');
+  return value;
+}
+
+function requiredString(input: Input, field: string): string {
+  const value = optionalString(input, field);
+  if (value === undefined) throw constraintError(undefined, field, 'Member must not be null');
+  return value;
+}
+
+function optionalInteger(input: Input, field: string): number | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(field, 'an integer');
+  return value;
+}
+
+function optionalBoolean(input: Input, field: string): boolean | undefined {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw typeError(field, 'a boolean');
+  return value;
+}
+
+function optionalTimestamp(input: Input, field: string): number | undefined {
+  const value = optionalInteger(input, field);
+  if (value !== undefined && value < 0) throw constraintError(value, field, 'Member must have value greater than or equal to 0');
+  return value;
+}
+
+function limitOf(input: Input, max: number, fallback: number): number {
+  const limit = optionalInteger(input, 'limit');
+  if (limit === undefined) return fallback;
+  if (limit < 1) throw constraintError(limit, 'limit', 'Member must have value greater than or equal to 1');
+  if (limit > max) throw constraintError(limit, 'limit', `Member must have value less than or equal to ${max}`);
+  return limit;
+}
+
+function checkName(name: string, field: string, pattern: RegExp, patternText: string): string {
+  if (name.length > MAX_NAME_LENGTH) {
+    // LS-validated test_create_log_group_invalid_name_length
+    throw new ServiceError('InvalidParameterException', 'Invalid LogGroup or LogStream, both must have length less than or equal to 512.');
+  }
+  if (name.length < 1) throw constraintError(name, field, 'Member must have length greater than or equal to 1');
+  if (!pattern.test(name)) {
+    throw constraintError(name, field, `Member must satisfy regular expression pattern: ${patternText}`);
+  }
+  return name;
+}
+
+const checkGroupName = (name: string, field = 'logGroupName') =>
+  checkName(name, field, LOG_GROUP_NAME, '[\\.\\-_/#A-Za-z0-9]+');
+const checkStreamName = (name: string, field = 'logStreamName') => checkName(name, field, LOG_STREAM_NAME, '[^:*]*');
+
+function checkRetention(days: number | undefined): number {
+  if (days === undefined) throw constraintError(undefined, 'retentionInDays', 'Member must not be null');
+  if (!(RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw constraintError(days, 'retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+  }
+  return days;
+}
+
+function groupNotFound(): ServiceError {
+  return new ServiceError('ResourceNotFoundException', 'The specified log group does not exist.');
+}
+
+function streamNotFound(): ServiceError {
+  return new ServiceError('ResourceNotFoundException', 'The specified log stream does not exist.');
+}
+
+// ---------------------------------------------------------------- the service
 
 export class LogsService implements Service {
+  private groups = new Map<string, StoredGroup>();
+  private nextSeq = 1;
+
   constructor(protected readonly ctx: EmulatorContext) {}
-  readonly operations = {};
-  exportState(): unknown {
-    return {};
+
+  readonly operations = {
+    CreateLogGroup: (input: CreateLogGroupRequest) => {
+      const raw = fieldsOf(input);
+      const name = checkGroupName(requiredString(raw, 'logGroupName'));
+      const logGroupClass = optionalString(raw, 'logGroupClass');
+      if (logGroupClass !== undefined && !['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'].includes(logGroupClass)) {
+        throw constraintError(logGroupClass, 'logGroupClass', 'Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]');
+      }
+      this.addGroup(name, {
+        tags: this.tagsOf(raw.tags),
+        kmsKeyId: optionalString(raw, 'kmsKeyId'),
+        logGroupClass,
+        deletionProtectionEnabled: optionalBoolean(raw, 'deletionProtectionEnabled'),
+      });
+      return {};
+    },
+
+    DeleteLogGroup: (input: DeleteLogGroupRequest) => {
+      this.deleteLogGroup(checkGroupName(requiredString(fieldsOf(input), 'logGroupName')));
+      return {};
+    },
+
+    DescribeLogGroups: (input: DescribeLogGroupsRequest): DescribeLogGroupsResponse => this.describeLogGroups(fieldsOf(input)),
+
+    CreateLogStream: (input: CreateLogStreamRequest) => {
+      const raw = fieldsOf(input);
+      const group = this.requireGroup(checkGroupName(requiredString(raw, 'logGroupName')));
+      const name = checkStreamName(requiredString(raw, 'logStreamName'));
+      if (group.streams.has(name)) {
+        // LS-validated test_create_log_stream_duplicate_error: no trailing period, like the group's message.
+        throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
+      }
+      group.streams.set(name, { name, creationTime: this.ctx.now(), events: [] });
+      this.ctx.stateChanged();
+      return {};
+    },
+
+    DeleteLogStream: (input: DeleteLogStreamRequest) => {
+      const raw = fieldsOf(input);
+      const group = this.requireGroup(checkGroupName(requiredString(raw, 'logGroupName')));
+      const name = checkStreamName(requiredString(raw, 'logStreamName'));
+      if (!group.streams.delete(name)) throw streamNotFound();
+      this.ctx.stateChanged();
+      return {};
+    },
+
+    DescribeLogStreams: (input: DescribeLogStreamsRequest): DescribeLogStreamsResponse => this.describeLogStreams(fieldsOf(input)),
+
+    PutLogEvents: (input: PutLogEventsRequest): PutLogEventsResponse => this.putLogEvents(fieldsOf(input)),
+
+    GetLogEvents: (input: GetLogEventsRequest): GetLogEventsResponse => this.getLogEvents(fieldsOf(input)),
+
+    FilterLogEvents: (input: FilterLogEventsRequest): FilterLogEventsResponse => this.filterLogEvents(fieldsOf(input)),
+
+    PutRetentionPolicy: (input: PutRetentionPolicyRequest) => {
+      const raw = fieldsOf(input);
+      this.putRetentionPolicy(requiredString(raw, 'logGroupName'), optionalInteger(raw, 'retentionInDays') as number);
+      return {};
+    },
+
+    DeleteRetentionPolicy: (input: DeleteRetentionPolicyRequest) => {
+      const group = this.requireGroup(checkGroupName(requiredString(fieldsOf(input), 'logGroupName')));
+      delete group.retentionInDays;
+      this.ctx.stateChanged();
+      return {};
+    },
+  };
+
+  // ---------------------------------------------------------------- internal API (common.md)
+
+  createLogGroup(name: string, options: { retentionInDays?: number; tags?: Record<string, string> } = {}): { arn: string } {
+    checkGroupName(name);
+    if (options.retentionInDays !== undefined) checkRetention(options.retentionInDays);
+    const group = this.addGroup(name, { tags: options.tags ?? {}, retentionInDays: options.retentionInDays });
+    // The ARN CloudFormation's GetAtt Arn reports ends in :* (reference/aws-semantics.md §3).
+    return { arn: `${this.groupArn(group.name)}:*` };
   }
-  importState(_state: unknown): void {}
+
+  deleteLogGroup(name: string): void {
+    if (!this.groups.delete(name)) throw groupNotFound();
+    this.ctx.stateChanged();
+  }
+
+  hasLogGroup(name: string): boolean {
+    return this.groups.has(name);
+  }
+
+  putRetentionPolicy(name: string, retentionInDays: number): void {
+    checkGroupName(name);
+    const days = checkRetention(retentionInDays);
+    this.requireGroup(name).retentionInDays = days;
+    this.ctx.stateChanged();
+  }
+
+  /** Lambda's writer: like the real service, the first write creates the group and the stream. */
+  appendLogEvents(groupName: string, streamName: string, events: Array<{ timestamp: number; message: string }>): void {
+    const now = this.ctx.now();
+    let group = this.groups.get(groupName);
+    if (!group) group = this.addGroup(groupName, { tags: {} });
+    let stream = group.streams.get(streamName);
+    if (!stream) {
+      stream = { name: streamName, creationTime: now, events: [] };
+      group.streams.set(streamName, stream);
+    }
+    for (const event of events) this.store(stream, event, now);
+    if (events.length > 0) stream.lastIngestionTime = now;
+    this.ctx.stateChanged();
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  exportState(): LogsState {
+    return {
+      nextSeq: this.nextSeq,
+      groups: [...this.groups.values()].map((group) => ({
+        ...group,
+        tags: { ...group.tags },
+        streams: [...group.streams.values()].map((stream) => ({ ...stream, events: stream.events.slice() })),
+      })),
+    };
+  }
+
+  importState(state: unknown): void {
+    this.groups = new Map();
+    this.nextSeq = 1;
+    const saved = state as Partial<LogsState> | undefined;
+    if (!saved || !Array.isArray(saved.groups)) return;
+    let highestSeq = 0;
+    for (const group of saved.groups) {
+      const streams = new Map<string, StoredStream>();
+      for (const stream of group.streams ?? []) {
+        const events = (stream.events ?? []).slice().sort(compareKeys);
+        for (const event of events) highestSeq = Math.max(highestSeq, event.seq);
+        streams.set(stream.name, { ...stream, events });
+      }
+      this.groups.set(group.name, { ...group, tags: { ...group.tags }, streams });
+    }
+    this.nextSeq = Math.max(saved.nextSeq ?? 1, highestSeq + 1);
+  }
+
   async close(): Promise<void> {}
+
+  // ---------------------------------------------------------------- groups
+
+  private groupArn(name: string): string {
+    return `arn:aws:logs:${this.ctx.region}:${this.ctx.accountId}:log-group:${name}`;
+  }
+
+  private tagsOf(value: unknown): Record<string, string> {
+    if (value === undefined || value === null) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw typeError('tags', 'a map of strings');
+    const tags: Record<string, string> = {};
+    for (const [key, tag] of Object.entries(value)) {
+      if (typeof tag !== 'string') throw typeError(`tags.${key}`, 'a string');
+      tags[key] = tag;
+    }
+    return tags;
+  }
+
+  private addGroup(
+    name: string,
+    options: { tags: Record<string, string>; retentionInDays?: number; kmsKeyId?: string; logGroupClass?: string; deletionProtectionEnabled?: boolean },
+  ): StoredGroup {
+    if (this.groups.has(name)) {
+      // reference/aws-semantics.md §4: no trailing period on this one.
+      throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
+    }
+    const group: StoredGroup = {
+      name,
+      creationTime: this.ctx.now(),
+      tags: options.tags,
+      logGroupClass: options.logGroupClass ?? 'STANDARD',
+      deletionProtectionEnabled: options.deletionProtectionEnabled ?? false,
+      streams: new Map(),
+    };
+    if (options.retentionInDays !== undefined) group.retentionInDays = options.retentionInDays;
+    if (options.kmsKeyId !== undefined) group.kmsKeyId = options.kmsKeyId;
+    this.groups.set(name, group);
+    this.ctx.stateChanged();
+    return group;
+  }
+
+  private requireGroup(name: string): StoredGroup {
+    const group = this.groups.get(name);
+    if (!group) throw groupNotFound();
+    return group;
+  }
+
+  /** Read operations name the group by logGroupName or logGroupIdentifier (a name or an ARN), exactly one of them. */
+  private resolveGroup(input: Input): StoredGroup {
+    const name = optionalString(input, 'logGroupName');
+    const identifier = optionalString(input, 'logGroupIdentifier');
+    if (name !== undefined && identifier !== undefined) {
+      // reference/aws-semantics.md §4 (LS-validated): ValidationException, not InvalidParameterException.
+      throw new ServiceError('ValidationException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
+    }
+    if (name !== undefined) return this.requireGroup(checkGroupName(name));
+    if (identifier === undefined) {
+      throw new ServiceError('InvalidParameterException', 'Either logGroupName or logGroupIdentifier must be specified.');
+    }
+    const arn = /^arn:[^:]+:logs:([^:]*):([^:]*):log-group:(.+?)(?::\*)?$/.exec(identifier);
+    if (!arn) return this.requireGroup(checkGroupName(identifier, 'logGroupIdentifier'));
+    if (arn[1] !== this.ctx.region || arn[2] !== this.ctx.accountId) throw groupNotFound();
+    return this.requireGroup(arn[3]!);
+  }
+
+  private describeLogGroups(input: Input): DescribeLogGroupsResponse {
+    const prefix = optionalString(input, 'logGroupNamePrefix');
+    const pattern = optionalString(input, 'logGroupNamePattern');
+    if (prefix !== undefined && pattern !== undefined) {
+      // LS-validated test_describe_log_groups_prefix_and_pattern_error
+      throw new ServiceError(
+        'InvalidParameterException',
+        'LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.',
+      );
+    }
+    if (prefix !== undefined) checkGroupName(prefix, 'logGroupNamePrefix');
+    const limit = limitOf(input, 50, 50);
+    const logGroupClass = optionalString(input, 'logGroupClass');
+    const identifiers = input.logGroupIdentifiers;
+    if (identifiers !== undefined && identifiers !== null && (!Array.isArray(identifiers) || identifiers.some((id) => typeof id !== 'string'))) {
+      throw typeError('logGroupIdentifiers', 'a list of strings');
+    }
+    const wanted = Array.isArray(identifiers)
+      ? new Set((identifiers as string[]).map((id) => id.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, '').replace(/:\*$/, '')))
+      : undefined;
+    const token = optionalString(input, 'nextToken');
+    const after = token === undefined ? undefined : this.parseNameToken(token);
+
+    const names = [...this.groups.keys()]
+      .filter((name) => (prefix === undefined || name.startsWith(prefix)) && (pattern === undefined || name.includes(pattern)))
+      .filter((name) => !wanted || wanted.has(name))
+      .filter((name) => logGroupClass === undefined || this.groups.get(name)!.logGroupClass === logGroupClass)
+      .filter((name) => after === undefined || name > after)
+      .sort();
+    const page = names.slice(0, limit);
+    const logGroups = page.map((name) => this.describeGroup(this.groups.get(name)!, pattern !== undefined));
+    const response: DescribeLogGroupsResponse = { logGroups };
+    if (names.length > limit) response.nextToken = Buffer.from(`lad1:name:${page[page.length - 1]}`).toString('base64url');
+    return response;
+  }
+
+  private parseNameToken(token: string): string {
+    const match = /^lad1:name:(.+)$/s.exec(Buffer.from(token, 'base64url').toString('utf8'));
+    if (!match) throw invalidToken();
+    return match[1]!;
+  }
+
+  private describeGroup(group: StoredGroup, matchedByPattern: boolean): LogGroup {
+    const base: LogGroup = {
+      logGroupName: group.name,
+      creationTime: group.creationTime,
+    };
+    if (group.retentionInDays !== undefined) base.retentionInDays = group.retentionInDays;
+    base.metricFilterCount = 0;
+    base.arn = `${this.groupArn(group.name)}:*`;
+    if (matchedByPattern) {
+      // With logGroupNamePattern AWS answers a reduced item (LS-validated test_describe_log_groups_with_pattern).
+      return { ...base, logGroupArn: this.groupArn(group.name), logGroupClass: group.logGroupClass as LogGroup['logGroupClass'] };
+    }
+    let storedBytes = 0;
+    for (const stream of group.streams.values()) {
+      for (const event of stream.events) storedBytes += Buffer.byteLength(event.message, 'utf8');
+    }
+    const described: LogGroup = { ...base, storedBytes };
+    if (group.kmsKeyId !== undefined) described.kmsKeyId = group.kmsKeyId;
+    described.logGroupClass = group.logGroupClass as LogGroup['logGroupClass'];
+    described.logGroupArn = this.groupArn(group.name);
+    described.deletionProtectionEnabled = group.deletionProtectionEnabled;
+    return described;
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  private describeLogStreams(input: Input): DescribeLogStreamsResponse {
+    const group = this.resolveGroup(input);
+    const prefix = optionalString(input, 'logStreamNamePrefix');
+    const orderBy = optionalString(input, 'orderBy') ?? 'LogStreamName';
+    if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
+      throw constraintError(orderBy, 'orderBy', 'Member must satisfy enum value set: [LogStreamName, LastEventTime]');
+    }
+    if (orderBy === 'LastEventTime' && prefix !== undefined) {
+      throw new ServiceError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
+    }
+    const descending = optionalBoolean(input, 'descending') ?? false;
+    const limit = limitOf(input, 50, 50);
+    const token = optionalString(input, 'nextToken');
+    const offset = token === undefined ? 0 : parseOffsetToken(token);
+
+    const streams = [...group.streams.values()].filter((stream) => prefix === undefined || stream.name.startsWith(prefix));
+    const lastEventTime = (stream: StoredStream) => stream.events[stream.events.length - 1]?.timestamp ?? stream.creationTime;
+    streams.sort((a, b) =>
+      orderBy === 'LastEventTime'
+        ? lastEventTime(a) - lastEventTime(b) || (a.name < b.name ? -1 : 1)
+        : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    if (descending) streams.reverse();
+    const page = streams.slice(offset, offset + limit);
+    const response: DescribeLogStreamsResponse = { logStreams: page.map((stream) => this.describeStream(group, stream)) };
+    if (offset + limit < streams.length) response.nextToken = offsetToken(offset + limit);
+    return response;
+  }
+
+  private describeStream(group: StoredGroup, stream: StoredStream): LogStream {
+    const described: LogStream = { logStreamName: stream.name, creationTime: stream.creationTime };
+    if (stream.events.length > 0) {
+      described.firstEventTimestamp = stream.events[0]!.timestamp;
+      described.lastEventTimestamp = stream.events[stream.events.length - 1]!.timestamp;
+    }
+    if (stream.lastIngestionTime !== undefined) described.lastIngestionTime = stream.lastIngestionTime;
+    described.arn = `${this.groupArn(group.name)}:log-stream:${stream.name}`;
+    // reference/aws-semantics.md §4: storedBytes on a stream is always 0 (deprecated by AWS).
+    described.storedBytes = 0;
+    return described;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private store(stream: StoredStream, event: { timestamp: number; message: string }, ingestionTime: number): StoredEvent {
+    const stored: StoredEvent = { timestamp: event.timestamp, message: event.message, ingestionTime, seq: this.nextSeq++ };
+    const events = stream.events;
+    const last = events[events.length - 1];
+    // Writers almost always append in time order; only a late, older event pays for the splice.
+    if (!last || last.timestamp <= stored.timestamp) events.push(stored);
+    else events.splice(firstAfterTime(events, stored.timestamp), 0, stored);
+    return stored;
+  }
+
+  private putLogEvents(input: Input): PutLogEventsResponse {
+    const groupName = checkGroupName(requiredString(input, 'logGroupName'));
+    const streamName = checkStreamName(requiredString(input, 'logStreamName'));
+    const raw = input.logEvents;
+    if (raw === undefined || raw === null) throw constraintError(undefined, 'logEvents', 'Member must not be null');
+    if (!Array.isArray(raw)) throw typeError('logEvents', 'a list of log events');
+    if (raw.length < 1) throw constraintError('[]', 'logEvents', 'Member must have length greater than or equal to 1');
+    if (raw.length > MAX_EVENTS_PER_PAGE) {
+      throw constraintError(`${raw.length} events`, 'logEvents', `Member must have length less than or equal to ${MAX_EVENTS_PER_PAGE}`);
+    }
+    const events = raw.map((event: unknown, index) => {
+      const item = (event ?? {}) as Input;
+      if (typeof item !== 'object') throw typeError(`logEvents.${index + 1}`, 'a log event');
+      const timestamp = optionalTimestamp(item, 'timestamp');
+      if (timestamp === undefined) throw constraintError(undefined, `logEvents.${index + 1}.member.timestamp`, 'Member must not be null');
+      const message = optionalString(item, 'message');
+      if (message === undefined) throw constraintError(undefined, `logEvents.${index + 1}.member.message`, 'Member must not be null');
+      if (message.length < 1) {
+        throw constraintError('', `logEvents.${index + 1}.member.message`, 'Member must have length greater than or equal to 1');
+      }
+      return { timestamp, message };
+    });
+    for (let i = 1; i < events.length; i++) {
+      if (events[i]!.timestamp < events[i - 1]!.timestamp) {
+        // LS-validated test_put_log_events_wrong_order
+        throw new ServiceError('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.');
+      }
+    }
+    const group = this.requireGroup(groupName);
+    const stream = group.streams.get(streamName);
+    if (!stream) throw streamNotFound();
+
+    // Too old, expired and too new events are reported by index and skipped; the rest are stored
+    // (LS-validated test_put_log_events_too_old / _too_new: HTTP 200 with rejectedLogEventsInfo).
+    const now = this.ctx.now();
+    const rejected: RejectedLogEventsInfo = {};
+    const retentionStart = group.retentionInDays === undefined ? -Infinity : now - group.retentionInDays * DAY_MS;
+    const accepted: Array<{ timestamp: number; message: string }> = [];
+    events.forEach((event, index) => {
+      if (event.timestamp < now - TOO_OLD_MS) rejected.tooOldLogEventEndIndex = index;
+      else if (event.timestamp < retentionStart) rejected.expiredLogEventEndIndex = index;
+      else if (event.timestamp > now + TOO_NEW_MS) rejected.tooNewLogEventStartIndex ??= index;
+      else accepted.push(event);
+    });
+    if (accepted.length > 1 && accepted[accepted.length - 1]!.timestamp - accepted[0]!.timestamp > DAY_MS) {
+      throw new ServiceError(
+        'InvalidParameterException',
+        'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.',
+      );
+    }
+    let last: StoredEvent | undefined;
+    for (const event of accepted) last = this.store(stream, event, now);
+    if (accepted.length > 0) stream.lastIngestionTime = now;
+    this.ctx.stateChanged();
+    const response: PutLogEventsResponse = { nextSequenceToken: digitsOf(last ?? { timestamp: now, seq: this.nextSeq }) };
+    if (Object.keys(rejected).length > 0) response.rejectedLogEventsInfo = rejected;
+    return response;
+  }
+
+  private getLogEvents(input: Input): GetLogEventsResponse {
+    const group = this.resolveGroup(input);
+    const stream = group.streams.get(checkStreamName(requiredString(input, 'logStreamName')));
+    if (!stream) throw streamNotFound();
+    const startTime = optionalTimestamp(input, 'startTime');
+    const endTime = optionalTimestamp(input, 'endTime');
+    const limit = limitOf(input, MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
+    const startFromHead = optionalBoolean(input, 'startFromHead') ?? false;
+    const token = optionalString(input, 'nextToken');
+    const cursor = token === undefined ? undefined : parseStreamToken(token);
+    const events = stream.events;
+
+    // The window: startTime inclusive, endTime exclusive (botocore model GetLogEventsRequest docs).
+    let low = startTime === undefined ? 0 : firstAtOrAfterTime(events, startTime);
+    let high = endTime === undefined ? events.length : firstAtOrAfterTime(events, endTime);
+    if (cursor?.direction === 'f') low = Math.max(low, firstAfterKey(events, cursor.key));
+    if (cursor?.direction === 'b') high = Math.min(high, firstAtOrAfterKey(events, cursor.key));
+    high = Math.max(low, high);
+
+    // A forward token reads onwards from its key, whatever startFromHead says; without a token the default is the
+    // newest page (startFromHead false), which is why `aws logs get-log-events` shows the end of a stream.
+    const forward = cursor ? cursor.direction === 'f' : startFromHead;
+    const first = forward ? low : Math.max(low, high - limit);
+    const end = forward ? Math.min(high, low + limit) : high;
+    const page = events.slice(first, end);
+
+    const keyBefore = (index: number): EventKey => (index > 0 ? events[index - 1]! : KEY_BEFORE_ALL);
+    const keyAt = (index: number): EventKey => events[index] ?? KEY_AFTER_ALL;
+    // Tokens are never null; at the end of the stream the token passed in comes back unchanged, which is how
+    // paginators know to stop and how a tail poller keeps its place (botocore model GetLogEventsResponse docs).
+    const nextForwardToken =
+      page.length > 0 ? `f/${digitsOf(page[page.length - 1]!)}` : cursor?.direction === 'f' ? token! : `f/${digitsOf(keyBefore(first))}`;
+    const nextBackwardToken =
+      page.length > 0 ? `b/${digitsOf(page[0]!)}` : cursor?.direction === 'b' ? token! : `b/${digitsOf(keyAt(first))}`;
+    return {
+      events: page.map((event) => ({ timestamp: event.timestamp, message: event.message, ingestionTime: event.ingestionTime })),
+      nextForwardToken,
+      nextBackwardToken,
+    };
+  }
+
+  private filterLogEvents(input: Input): FilterLogEventsResponse {
+    const group = this.resolveGroup(input);
+    const rawNames = input.logStreamNames;
+    if (rawNames !== undefined && rawNames !== null && (!Array.isArray(rawNames) || rawNames.some((name) => typeof name !== 'string'))) {
+      throw typeError('logStreamNames', 'a list of strings');
+    }
+    const streamNames = Array.isArray(rawNames) ? (rawNames as string[]) : undefined;
+    const prefix = optionalString(input, 'logStreamNamePrefix');
+    if (streamNames !== undefined && prefix !== undefined) {
+      // botocore model FilterLogEventsRequest docs: both together is InvalidParameterException.
+      throw new ServiceError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
+    }
+    if (streamNames !== undefined && (streamNames.length < 1 || streamNames.length > 100)) {
+      throw constraintError(
+        streamNames,
+        'logStreamNames',
+        streamNames.length < 1 ? 'Member must have length greater than or equal to 1' : 'Member must have length less than or equal to 100',
+      );
+    }
+    const startTime = optionalTimestamp(input, 'startTime');
+    const endTime = optionalTimestamp(input, 'endTime');
+    const limit = limitOf(input, MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
+    const filterPattern = optionalString(input, 'filterPattern');
+    if (filterPattern !== undefined && filterPattern.length > 1024) {
+      throw constraintError(filterPattern, 'filterPattern', 'Member must have length less than or equal to 1024');
+    }
+    const matches = this.compilePattern(filterPattern);
+    const token = optionalString(input, 'nextToken');
+    const after = token === undefined ? undefined : parseFilterToken(token);
+
+    const wanted = streamNames ? new Set(streamNames) : undefined;
+    const streams = [...group.streams.values()].filter(
+      (stream) => (!wanted || wanted.has(stream.name)) && (prefix === undefined || stream.name.startsWith(prefix)),
+    );
+    // Each stream contributes a sorted slice (startTime and endTime both inclusive, per the model docs); a k-way
+    // merge over those slices yields the group's order: timestamp, then ingestion order (reference/aws-semantics.md §4).
+    const cursors = streams
+      .map((stream) => {
+        let next = startTime === undefined ? 0 : firstAtOrAfterTime(stream.events, startTime);
+        if (after) next = Math.max(next, firstAfterKey(stream.events, after));
+        const end = endTime === undefined ? stream.events.length : firstAfterTime(stream.events, endTime);
+        return { stream, next, end };
+      })
+      .filter((cursor) => cursor.next < cursor.end);
+
+    const found: FilteredLogEvent[] = [];
+    let lastKey: EventKey | undefined;
+    let more = false;
+    while (cursors.length > 0) {
+      let best = 0;
+      for (let i = 1; i < cursors.length; i++) {
+        const candidate = cursors[i]!;
+        if (compareKeys(candidate.stream.events[candidate.next]!, cursors[best]!.stream.events[cursors[best]!.next]!) < 0) best = i;
+      }
+      const cursor = cursors[best]!;
+      const event = cursor.stream.events[cursor.next++]!;
+      if (cursor.next >= cursor.end) cursors.splice(best, 1);
+      if (!matches(event.message)) continue;
+      if (found.length === limit) {
+        more = true;
+        break;
+      }
+      found.push({
+        logStreamName: cursor.stream.name,
+        timestamp: event.timestamp,
+        message: event.message,
+        ingestionTime: event.ingestionTime,
+        eventId: digitsOf(event),
+      });
+      lastKey = event;
+    }
+    // searchedLogStreams: "As of May 15, 2020, this parameter is no longer supported. This parameter returns an
+    // empty list." (botocore model FilterLogEventsResponse docs). nextToken only when more events follow.
+    const response: FilterLogEventsResponse = { events: found, searchedLogStreams: [] };
+    if (more && lastKey) response.nextToken = filterToken(lastKey);
+    return response;
+  }
+
+  private compilePattern(pattern: string | undefined): MessageMatcher {
+    try {
+      return compileFilterPattern(pattern);
+    } catch (error) {
+      if (error instanceof FilterPatternError) throw new ServiceError('InvalidParameterException', error.message);
+      throw error;
+    }
+  }
 }
