@@ -14,6 +14,9 @@ export function parseQueryParams(form: URLSearchParams): QueryParams {
   const root: Record<string, unknown> = {};
   for (const [key, value] of form) {
     const segments = key.split('.').filter((segment) => segment !== 'member');
+    // `__proto__.0=x` would write into Object.prototype through the plain objects built here (found by
+    // test/reliability/fuzz.test.ts); no AWS member has that name, so such a parameter is ignored like any unknown one.
+    if (segments.includes('__proto__')) continue;
     let node: Record<string, unknown> | unknown[] = root;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
@@ -24,7 +27,7 @@ export function parseQueryParams(form: URLSearchParams): QueryParams {
       if (last) {
         container[slot] = value;
       } else {
-        if (container[slot] === undefined || typeof container[slot] !== 'object') {
+        if (!Object.hasOwn(container, slot) || container[slot] === null || typeof container[slot] !== 'object') {
           container[slot] = nextIsIndex ? [] : {};
         }
         node = container[slot] as Record<string, unknown> | unknown[];
@@ -43,7 +46,7 @@ function mapEntries(value: unknown): unknown {
   if (keys.length === 1 && keys[0] === 'entry' && Array.isArray(record.entry)) {
     const out: Record<string, unknown> = {};
     for (const item of record.entry as Array<Record<string, unknown>>) {
-      if (item && typeof item.key === 'string') out[item.key] = mapEntries(item.value);
+      if (item && typeof item.key === 'string' && item.key !== '__proto__') out[item.key] = mapEntries(item.value);
     }
     return out;
   }

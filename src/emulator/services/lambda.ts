@@ -167,7 +167,9 @@ function eventText(bytes: Buffer): string {
 }
 
 export class LambdaService implements Service {
-  private state: LambdaState = { functions: {}, eventInvokeConfigs: {} };
+  // Null-prototype records: a function named `constructor` or `toString` must not find Object.prototype's members
+  // (found by test/reliability/fuzz.test.ts: those names answered 500).
+  private state: LambdaState = { functions: Object.create(null), eventInvokeConfigs: Object.create(null) };
   private readonly runner: LambdaRunner;
   private readonly invoker: AsyncInvoker;
 
@@ -771,8 +773,8 @@ export class LambdaService implements Service {
     const incoming = (state ?? {}) as Partial<LambdaState> & { pendingEvents?: PendingEvent[] };
     for (const name of Object.keys(this.state.functions)) void this.runner.removeFunction(name);
     this.state = {
-      functions: { ...(incoming.functions ?? {}) },
-      eventInvokeConfigs: { ...(incoming.eventInvokeConfigs ?? {}) },
+      functions: Object.assign(Object.create(null), incoming.functions),
+      eventInvokeConfigs: Object.assign(Object.create(null), incoming.eventInvokeConfigs),
     };
     // Pending retries resume with what remains of their delay, overdue ones at once.
     this.invoker.importState((incoming.pendingEvents ?? []).filter((event) => event.functionName in this.state.functions));

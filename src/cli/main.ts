@@ -1,0 +1,118 @@
+// The CLI's edge: the only code that takes argv, owns the process's warnings and Ctrl-C, prints, and picks the exit code.
+import type { RunOptions } from '../commands/run.js';
+import type { RunReport } from '../lesson/report.js';
+import { DemoError, ExitCode } from './errors.js';
+import { parseCommandLine } from './program.js';
+import type { OutputStream, Reporter } from './reporter.js';
+
+/**
+ * The AWS SDK warns on Node 20 through process.emitWarning (NodeVersionSupportWarning), and Node flags experimental
+ * features the same way: noise the user cannot act on, in the middle of the lesson. Only those two are dropped;
+ * every other warning still prints as Node prints it. Installed before anything loads the SDK.
+ */
+function silenceUnactionableWarnings(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  const silenced = (warning: unknown, typeOrOptions: unknown): boolean => {
+    const type = typeof typeOrOptions === 'string' ? typeOrOptions : (typeOrOptions as { type?: string } | undefined)?.type;
+    const name = warning instanceof Error ? warning.name : type;
+    const message = warning instanceof Error ? warning.message : String(warning);
+    return name === 'ExperimentalWarning' || name === 'NodeVersionSupportWarning' || message.startsWith('NodeVersionSupportWarning');
+  };
+  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
+    if (!silenced(warning, rest[0])) emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+silenceUnactionableWarnings();
+
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  /** Calls `listener` on Ctrl-C; returns a function that stops listening. */
+  onInterrupt(listener: () => void): () => void;
+}
+
+/** The real process: its streams and environment; a second Ctrl-C exits at once if tidying up hangs. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onInterrupt(listener) {
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts += 1;
+        if (interrupts > 1) process.exit(ExitCode.interrupted);
+        listener();
+      };
+      process.on('SIGINT', onSigint);
+      return () => process.off('SIGINT', onSigint);
+    },
+  };
+}
+
+/** What to run after Ctrl-C so nothing is left behind. */
+function teardownHint(options: RunOptions): string {
+  if (options.target === 'local' && !options.endpointUrl) {
+    return 'Nothing is left behind: the local emulator lived inside this run and stopped with it.';
+  }
+  const flags = [
+    `--stack-name ${options.stackName}`,
+    ...(options.region ? [`--region ${options.region}`] : []),
+    ...(options.profile ? [`--profile ${options.profile}`] : []),
+    ...(options.endpointUrl ? [`--endpoint-url ${options.endpointUrl}`] : []),
+  ];
+  return `The stack may be half-deployed; remove it with: aws cloudformation delete-stack ${flags.join(' ')}`;
+}
+
+/** Runs the CLI with these arguments (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const parsed = await parseCommandLine(argv, io);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options, output } = parsed;
+
+  // Loaded only now, so `--help` and usage errors never pay for chalk, the lesson or the SDK.
+  const { createReporter } = await import('./reporter.js');
+  const reporter = await createReporter(io, { noColor: output.noColor, verbose: output.verbose });
+  const interruption = new AbortController();
+  const stopListening = io.onInterrupt(() => interruption.abort());
+  try {
+    const { run } = await import('../commands/run.js');
+    const report = await run(options, { progress: reporter.progress, signal: interruption.signal, env: io.env });
+    if (output.json) {
+      reporter.result([JSON.stringify(report, null, 2)]);
+    } else {
+      await printReport(reporter, report, options.maxRetries);
+    }
+    return report.ok ? ExitCode.ok : ExitCode.checkFailed;
+  } catch (error) {
+    if (interruption.signal.aborted) {
+      reporter.failure(new DemoError(ExitCode.interrupted, 'Interrupted.', teardownHint(options)));
+      return ExitCode.interrupted;
+    }
+    if (error instanceof DemoError) {
+      reporter.failure(error);
+      return error.exitCode;
+    }
+    reporter.bug(error);
+    return ExitCode.environment;
+  } finally {
+    stopListening();
+  }
+}
+
+async function printReport(reporter: Reporter, report: RunReport, maxRetries: number): Promise<void> {
+  const [{ conclusionLines, summaryLines }, { renderTimeline }] = await Promise.all([
+    import('../lesson/summary.js'),
+    import('../lesson/timeline.js'),
+  ]);
+  const { outPaint: paint, width, glyphs } = reporter;
+  reporter.result([
+    '',
+    ...summaryLines(report, width, paint),
+    '',
+    ...renderTimeline(report.timeline, { width, glyphs, paint }),
+    '',
+    ...conclusionLines(report, maxRetries, width, paint),
+  ]);
+}

@@ -1,0 +1,246 @@
+// Every byte the CLI prints goes through here: results, progress (spinner or plain lines), warnings and errors.
+import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk';
+import type { Ora } from 'ora';
+import type { Activity, RunProgress } from '../commands/run.js';
+import type { StepHooks } from '../lesson/steps.js';
+import { asciiGlyphs, plainPaint, unicodeGlyphs, type Glyphs, type Paint } from '../lesson/paint.js';
+import { formatSeconds } from '../lesson/timeline.js';
+import { wrap } from '../lesson/summary.js';
+import { DemoError } from './errors.js';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface ReporterSettings {
+  /** --no-color was given. */
+  noColor: boolean;
+  verbose: boolean;
+}
+
+export type ColorLevel = 0 | 1 | 2 | 3;
+
+/*
+ * Output policy, in one place:
+ * 1. Results (the summary, the timeline, the JSON report) go to stdout; progress, warnings and errors go to stderr,
+ *    so `run --json > report.json` and `run | less` get only results.
+ * 2. Spinners (ora) only when stderr is a TTY with a width, TERM is not "dumb" and CI is unset: some CI runners
+ *    claim a TTY.
+ *    Otherwise each step prints one plain line when it ends.
+ * 3. Colour, decided per stream, first rule that applies: --no-color -> none; FORCE_COLOR -> its level (0-3, as Node
+ *    and chalk read it); NO_COLOR non-empty -> none; not a TTY or TERM=dumb -> none; else what the terminal supports.
+ *    chalk.level is set from this, because chalk reads FORCE_COLOR but not NO_COLOR.
+ * 4. Box-drawing characters where the terminal has Unicode, ASCII otherwise; pictures fit 80 columns and use a wider
+ *    terminal's width (up to 120, past which lines stop being readable).
+ */
+export function colorLevel(
+  stream: OutputStream,
+  env: NodeJS.ProcessEnv,
+  noColorFlag: boolean,
+  detected: ColorLevel = 1,
+): ColorLevel {
+  if (noColorFlag) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return Math.max(1, stream.isTTY ? detected : 1) as ColorLevel;
+    if (force === 'false') return 0;
+    const level = Number.parseInt(force, 10);
+    if (Number.isInteger(level)) return Math.min(3, Math.max(0, level)) as ColorLevel;
+  }
+  if (env.NO_COLOR) return 0;
+  if (!stream.isTTY || env.TERM === 'dumb') return 0;
+  return Math.max(1, detected) as ColorLevel;
+}
+
+export function isInteractive(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  // A pty without a size (columns 0) would make ora clear an infinite number of lines.
+  return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== 'dumb' && !ci;
+}
+
+/** The same test as sindresorhus/is-unicode-supported: the Linux console and old Windows consoles lack the glyphs. */
+export function supportsUnicode(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'win32') return env.TERM !== 'linux';
+  return (
+    Boolean(env.WT_SESSION) ||
+    Boolean(env.TERMINUS_SUBLIME) ||
+    env.ConEmuTask === '{cmd::Cmder}' ||
+    env.TERM_PROGRAM === 'Terminus-Sublime' ||
+    env.TERM_PROGRAM === 'vscode' ||
+    env.TERM === 'xterm-256color' ||
+    env.TERM === 'alacritty' ||
+    env.TERMINAL_EMULATOR === 'JetBrains-JediTerm'
+  );
+}
+
+export function outputWidth(stream: OutputStream): number {
+  return stream.isTTY && stream.columns && stream.columns > 80 ? Math.min(stream.columns, 120) : 80;
+}
+
+function paintWith(chalk: ChalkInstance): Paint {
+  if (chalk.level === 0) return plainPaint;
+  return {
+    pass: (text) => chalk.green.bold(text),
+    fail: (text) => chalk.red.bold(text),
+    skip: (text) => chalk.yellow.bold(text),
+    heading: (text) => chalk.bold.underline(text),
+    label: (text) => chalk.bold(text),
+    dim: (text) => chalk.dim(text),
+    attempt: (text) => chalk.red(text),
+    success: (text) => chalk.green(text),
+    dlq: (text) => chalk.magenta.bold(text),
+    gap: (text) => chalk.cyan(text),
+  };
+}
+
+function detectedLevel(support: typeof supportsColor): ColorLevel {
+  return support ? support.level : 1;
+}
+
+export class Reporter {
+  /** Styles for what goes to stdout, and for what goes to stderr: each stream decides its own colour. */
+  readonly outPaint: Paint;
+  readonly errPaint: Paint;
+  readonly glyphs: Glyphs;
+  readonly width: number;
+  private readonly symbols: { done: string; fail: string; skip: string; info: string };
+  /** Spinners still turning: stopped before an error prints, or their timers would keep the process alive. */
+  private readonly spinning = new Set<Ora>();
+
+  constructor(
+    private readonly stdout: OutputStream,
+    private readonly stderr: OutputStream,
+    env: NodeJS.ProcessEnv,
+    private readonly settings: ReporterSettings,
+    /** ora's factory when spinners are on (loaded only then); undefined prints plain lines. */
+    private readonly spinnerFactory?: (options: { text: string; stream: OutputStream }) => Ora,
+  ) {
+    const outLevel = colorLevel(stdout, env, settings.noColor, detectedLevel(supportsColor));
+    const errLevel = colorLevel(stderr, env, settings.noColor, detectedLevel(supportsColorStderr));
+    this.outPaint = paintWith(new Chalk({ level: outLevel }));
+    this.errPaint = paintWith(new Chalk({ level: errLevel }));
+    const unicode = supportsUnicode(env);
+    this.glyphs = unicode ? unicodeGlyphs : asciiGlyphs;
+    this.width = outputWidth(stdout);
+    const raw = unicode ? { done: '✔', fail: '✖', skip: '–', info: 'ℹ' } : { done: '+', fail: 'x', skip: '-', info: 'i' };
+    this.symbols = {
+      done: this.errPaint.pass(raw.done),
+      fail: this.errPaint.fail(raw.fail),
+      skip: this.errPaint.skip(raw.skip),
+      info: this.errPaint.dim(raw.info),
+    };
+  }
+
+  /** Results: to stdout. */
+  result(lines: string[]): void {
+    this.stdout.write(lines.map((line) => `${line}\n`).join(''));
+  }
+
+  /** Progress and notes: to stderr. */
+  info(text: string): void {
+    this.stderr.write(`${this.symbols.info} ${text}\n`);
+  }
+
+  /** An expected failure in one sentence plus its hint; the stack only with --verbose. */
+  failure(error: DemoError): void {
+    this.stopSpinners();
+    const lines = [`${this.symbols.fail} ${this.errPaint.fail(error.message)}`];
+    if (error.hint) lines.push(`  ${this.errPaint.dim('Hint:')} ${error.hint}`);
+    if (this.settings.verbose && error.cause) lines.push(this.errPaint.dim(stackOf(error.cause)));
+    this.stderr.write(lines.map((line) => `${line}\n`).join(''));
+  }
+
+  /** A bug: the message and the stack, always, since there is no hint to give. */
+  bug(error: unknown): void {
+    this.stopSpinners();
+    this.stderr.write(
+      `${this.symbols.fail} ${this.errPaint.fail('Unexpected error, most likely a bug in lambda-async-demo:')}\n` +
+        `${this.errPaint.dim(stackOf(error))}\n`,
+    );
+  }
+
+  private stopSpinners(): void {
+    for (const spinner of this.spinning) spinner.stop();
+    this.spinning.clear();
+  }
+
+  private spin(text: string): Ora | undefined {
+    const spinner = this.spinnerFactory?.({ text, stream: this.stderr }).start();
+    if (spinner) this.spinning.add(spinner);
+    return spinner;
+  }
+
+  private persist(spinner: Ora, symbol: string, text: string): void {
+    spinner.stopAndPersist({ symbol, text });
+    this.spinning.delete(spinner);
+  }
+
+  /** A spinner on a terminal, else nothing until it finishes; then one line: symbol, title, outcome, time taken. */
+  private activity(title: string) {
+    const startedAt = Date.now();
+    const spinner = this.spin(title);
+    return {
+      update: (text: string) => {
+        if (spinner) spinner.text = `${title} ${this.errPaint.dim(`(${text})`)}`;
+      },
+      finish: (kind: 'done' | 'fail' | 'skip', text?: string) => {
+        const line = `${title}${text ? `: ${text}` : ''} ${this.errPaint.dim(`(${formatSeconds(Date.now() - startedAt)})`)}`;
+        if (spinner) this.persist(spinner, this.symbols[kind], line);
+        else this.stderr.write(`${this.symbols[kind]} ${line}\n`);
+      },
+    };
+  }
+
+  begin(title: string): Activity {
+    const activity = this.activity(title);
+    return {
+      update: activity.update,
+      done: (text) => activity.finish('done', text),
+      fail: (text) => activity.finish('fail', text),
+    };
+  }
+
+  /** One activity per step, then the step's explanation, so the lesson reads as it runs. */
+  lesson(total: number): StepHooks {
+    const running = new Map<number, ReturnType<Reporter['activity']>>();
+    const kinds = { pass: 'done', fail: 'fail', skip: 'skip' } as const;
+    return {
+      started: (step) => {
+        const activity = this.activity(`${step.id}/${total} ${step.title}`);
+        running.set(step.id, activity);
+        return activity.update;
+      },
+      finished: (step, result) => {
+        running.get(step.id)?.finish(kinds[result.status], this.errPaint[result.status](result.status.toUpperCase()));
+        running.delete(step.id);
+        const explanation = wrap(step.explain, outputWidth(this.stderr) - 4).map((text) => `    ${this.errPaint.dim(text)}\n`);
+        this.stderr.write(explanation.join(''));
+      },
+    };
+  }
+
+  get progress(): RunProgress {
+    return { info: (text) => this.info(text), begin: (title) => this.begin(title), lesson: (total) => this.lesson(total) };
+  }
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
+/** Builds the reporter, loading ora only when a spinner will actually spin. */
+export async function createReporter(
+  io: { stdout: OutputStream; stderr: OutputStream; env: NodeJS.ProcessEnv },
+  settings: ReporterSettings,
+): Promise<Reporter> {
+  let spinnerFactory: ((options: { text: string; stream: OutputStream }) => Ora) | undefined;
+  if (isInteractive(io.stderr, io.env)) {
+    const { default: ora } = await import('ora');
+    const colour = colorLevel(io.stderr, io.env, settings.noColor, detectedLevel(supportsColorStderr)) > 0;
+    spinnerFactory = ({ text, stream }) =>
+      ora({ text, stream: stream as NodeJS.WritableStream, isEnabled: true, discardStdin: false, color: colour ? 'cyan' : false });
+  }
+  return new Reporter(io.stdout, io.stderr, io.env, settings, spinnerFactory);
+}

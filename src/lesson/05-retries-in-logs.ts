@@ -1,0 +1,86 @@
+// Step 5: CloudWatch Logs shows step 4's RequestId starting once per attempt (1 + MaximumRetryAttempts), step 3's once.
+import { pollUntil } from '../aws/wait.js';
+import { skipped, type LessonContext, type Step } from './context.js';
+import { formatSeconds } from './timeline.js';
+
+const START_LINE = /^START RequestId: (\S+)/;
+/** Log timestamps come from AWS's clock; look back far enough that a skewed local clock never hides a START line. */
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
+
+/** Epoch ms of every START line since `since`, per RequestId (FilterLogEvents, all pages). */
+async function startLinesSince(ctx: LessonContext, since: number): Promise<Map<string, number[]>> {
+  const starts = new Map<string, number[]>();
+  let nextToken: string | undefined;
+  do {
+    const page = await ctx.logs.filterLogEvents({
+      logGroupName: ctx.names.logGroupName,
+      filterPattern: '"START RequestId"',
+      startTime: since,
+      nextToken,
+    });
+    for (const event of page.events ?? []) {
+      const requestId = START_LINE.exec(event.message ?? '')?.[1];
+      if (!requestId || event.timestamp === undefined) continue;
+      starts.set(requestId, [...(starts.get(requestId) ?? []), event.timestamp]);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  for (const timestamps of starts.values()) timestamps.sort((a, b) => a - b);
+  return starts;
+}
+
+function countdown(deadline: number): string {
+  return `${formatSeconds(Math.max(0, deadline - Date.now()))} left`;
+}
+
+export const retriesInLogs: Step = {
+  id: 5,
+  title: 'Retries in CloudWatch Logs',
+  explain:
+    'Reads the function’s log group for START lines: step 4’s RequestId starts once per attempt, 1 + MaximumRetryAttempts times, ' +
+    'about 1 and 2 minutes apart on AWS. Step 3’s starts once. The only trace of the async failure is here and in the DLQ.',
+  async run(ctx) {
+    const wanted = 1 + ctx.maxRetries;
+    const retries = ctx.maxRetries === 0 ? 'no retry' : `1 + ${ctx.maxRetries} ${ctx.maxRetries === 1 ? 'retry' : 'retries'}`;
+    const expected = `${wanted} START line${wanted === 1 ? '' : 's'} for step 4's RequestId (${retries}), 1 for step 3's`;
+    const { asyncFail: failing, asyncOk: succeeding } = ctx.record;
+    if (!failing || !succeeding) return skipped(expected, `step ${failing ? 3 : 4} recorded no RequestId`);
+
+    const since = Math.min(failing.invokedAt, succeeding.invokedAt) - CLOCK_SKEW_MARGIN_MS;
+    const deadline = failing.invokedAt + ctx.timing.waitMs;
+    let failingStarts: number[] = [];
+    let succeedingStarts: number[] = [];
+    await pollUntil(
+      async () => {
+        const starts = await startLinesSince(ctx, since);
+        failingStarts = starts.get(failing.requestId) ?? [];
+        succeedingStarts = starts.get(succeeding.requestId) ?? [];
+        ctx.progress(`${failingStarts.length} of ${wanted} attempts seen · ${countdown(deadline)}`);
+        return failingStarts.length >= wanted && succeedingStarts.length >= 1 ? true : undefined;
+      },
+      { intervalMs: ctx.timing.pollMs, deadline, signal: ctx.signal },
+    );
+    ctx.record.startLines = { failing: failingStarts, succeeding: succeedingStarts };
+
+    const offsets = failingStarts.map((timestamp) => timestamp - failing.invokedAt);
+    const pass = failingStarts.length === wanted && succeedingStarts.length === 1;
+    const timedOut = failingStarts.length < wanted || succeedingStarts.length < 1;
+    const observed =
+      `${failingStarts.length} for step 4's` +
+      (offsets.length ? ` (at ${offsets.map((offset) => `+${formatSeconds(offset)}`).join(', ')})` : '') +
+      `, ${succeedingStarts.length} for step 3's` +
+      (timedOut ? `; gave up after ${formatSeconds(ctx.timing.waitMs)} (raise --timeout if AWS is slow)` : '');
+    return {
+      status: pass ? 'pass' : 'fail',
+      expected,
+      observed,
+      details: {
+        failingRequestId: failing.requestId,
+        attempts: failingStarts.length,
+        attemptOffsetsMs: offsets,
+        succeedingRequestId: succeeding.requestId,
+        succeedingAttempts: succeedingStarts.length,
+      },
+    };
+  },
+};

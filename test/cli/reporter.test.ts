@@ -1,0 +1,74 @@
+// The reporter's written-down policy: colour per stream (NO_COLOR, --no-color, FORCE_COLOR, TTY), spinners, width.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { colorLevel, isInteractive, outputWidth, Reporter, supportsUnicode } from '../../src/cli/reporter.js';
+import { DemoError } from '../../src/cli/errors.js';
+
+const tty = { write: () => true, isTTY: true, columns: 100 };
+const pipe = { write: () => true };
+
+test('a terminal gets colour; a pipe or a file does not', () => {
+  assert.equal(colorLevel(tty, {}, false, 2), 2);
+  assert.equal(colorLevel(pipe, {}, false, 2), 0);
+  assert.equal(colorLevel(tty, { TERM: 'dumb' }, false, 2), 0);
+});
+
+test('NO_COLOR with any non-empty value turns colour off; an empty NO_COLOR does not', () => {
+  assert.equal(colorLevel(tty, { NO_COLOR: '1' }, false, 2), 0);
+  assert.equal(colorLevel(tty, { NO_COLOR: 'false' }, false, 2), 0);
+  assert.equal(colorLevel(tty, { NO_COLOR: '' }, false, 2), 2);
+});
+
+test('--no-color wins over everything, FORCE_COLOR over NO_COLOR and over a pipe', () => {
+  assert.equal(colorLevel(tty, { FORCE_COLOR: '3' }, true, 2), 0);
+  assert.equal(colorLevel(pipe, { FORCE_COLOR: '1' }, false), 1);
+  assert.equal(colorLevel(pipe, { FORCE_COLOR: '' }, false), 1);
+  assert.equal(colorLevel(pipe, { FORCE_COLOR: 'true', NO_COLOR: '1' }, false), 1);
+  assert.equal(colorLevel(tty, { FORCE_COLOR: '0' }, false, 2), 0);
+  assert.equal(colorLevel(tty, { FORCE_COLOR: 'false' }, false, 2), 0);
+});
+
+test('spinners only on a TTY outside CI', () => {
+  assert.equal(isInteractive(tty, {}), true);
+  assert.equal(isInteractive(tty, { CI: 'true' }), false);
+  assert.equal(isInteractive(tty, { CI: '1' }), false);
+  assert.equal(isInteractive(tty, { CI: 'false' }), true);
+  assert.equal(isInteractive(pipe, {}), false);
+  assert.equal(isInteractive(tty, { TERM: 'dumb' }), false);
+  assert.equal(isInteractive({ ...tty, columns: 0 }, {}), false);
+});
+
+test('pictures fit 80 columns, and use a wider terminal up to 120', () => {
+  assert.equal(outputWidth(pipe), 80);
+  assert.equal(outputWidth({ ...tty, columns: 60 }), 80);
+  assert.equal(outputWidth(tty), 100);
+  assert.equal(outputWidth({ ...tty, columns: 300 }), 120);
+});
+
+test('the Linux console falls back to ASCII, other Unix terminals get Unicode', () => {
+  assert.equal(supportsUnicode({ TERM: 'linux' }, 'linux'), false);
+  assert.equal(supportsUnicode({ TERM: 'xterm-256color' }, 'linux'), true);
+  assert.equal(supportsUnicode({}, 'win32'), false);
+  assert.equal(supportsUnicode({ WT_SESSION: '1' }, 'win32'), true);
+});
+
+test('plain progress is one line per activity on stderr, and an error is a sentence and a hint without stack', () => {
+  let out = '';
+  let err = '';
+  const reporter = new Reporter({ write: (text: string) => (out += text) }, { write: (text: string) => (err += text) }, {}, {
+    noColor: false,
+    verbose: false,
+  });
+  const activity = reporter.begin('Deploy stack LambdaAsync');
+  activity.update('CREATE_IN_PROGRESS');
+  activity.done('created (CREATE_COMPLETE)');
+  reporter.failure(new DemoError(3, 'Cannot reach http://127.0.0.1:9 (ECONNREFUSED).', 'Check the endpoint.', { cause: new Error('deep') }));
+  reporter.result(['summary']);
+  assert.equal(out, 'summary\n');
+  const lines = err.trimEnd().split('\n');
+  assert.match(lines[0]!, /^✔ Deploy stack LambdaAsync: created \(CREATE_COMPLETE\) \(\d+\.\d\d s\)$/);
+  assert.equal(lines[1], '✖ Cannot reach http://127.0.0.1:9 (ECONNREFUSED).');
+  assert.equal(lines[2], '  Hint: Check the endpoint.');
+  assert.equal(lines.length, 3, 'no stack trace without --verbose');
+  assert.doesNotMatch(err, /\u001b\[/);
+});
