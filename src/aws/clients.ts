@@ -1,13 +1,20 @@
 // The one place that builds AWS SDK clients: one shared config (region, endpoint, credentials), narrow typed APIs.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type {
   CreateChangeSetCommandInput,
   CreateChangeSetCommandOutput,
   DeleteChangeSetCommandInput,
   DeleteChangeSetCommandOutput,
+  DeleteStackCommandInput,
+  DeleteStackCommandOutput,
   DescribeChangeSetCommandInput,
   DescribeChangeSetCommandOutput,
   DescribeStackEventsCommandInput,
   DescribeStackEventsCommandOutput,
+  DescribeStackResourcesCommandInput,
+  DescribeStackResourcesCommandOutput,
   DescribeStacksCommandInput,
   DescribeStacksCommandOutput,
   ExecuteChangeSetCommandInput,
@@ -15,17 +22,30 @@ import type {
   ValidateTemplateCommandInput,
   ValidateTemplateCommandOutput,
 } from '@aws-sdk/client-cloudformation';
-import type { FilterLogEventsCommandInput, FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import type {
+  DeleteLogGroupCommandInput,
+  DeleteLogGroupCommandOutput,
+  DescribeLogGroupsCommandInput,
+  DescribeLogGroupsCommandOutput,
+  FilterLogEventsCommandInput,
+  FilterLogEventsCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs';
 import type { InvokeCommandInput, InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type {
   ChangeMessageVisibilityCommandInput,
   ChangeMessageVisibilityCommandOutput,
   DeleteMessageCommandInput,
   DeleteMessageCommandOutput,
+  GetQueueAttributesCommandInput,
+  GetQueueAttributesCommandOutput,
+  ListQueuesCommandInput,
+  ListQueuesCommandOutput,
   ReceiveMessageCommandInput,
   ReceiveMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
+import type { GetCallerIdentityCommandInput, GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { environmentError } from '../cli/errors.js';
+import { tagAction } from './errors.js';
 
 export type Target = 'local' | 'aws';
 
@@ -42,6 +62,8 @@ export interface ClientSettings {
   /** Aborts every call in flight (Ctrl-C). */
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** True for the emulator this process started: it always gets the dummy credentials, nothing is looked up. */
+  inProcess?: boolean;
 }
 
 // The exact API surface the lesson depends on, typed with the SDK's own shapes (fakes are easy to write against it).
@@ -49,45 +71,52 @@ export interface CloudFormationApi {
   validateTemplate(input: ValidateTemplateCommandInput): Promise<ValidateTemplateCommandOutput>;
   describeStacks(input: DescribeStacksCommandInput): Promise<DescribeStacksCommandOutput>;
   describeStackEvents(input: DescribeStackEventsCommandInput): Promise<DescribeStackEventsCommandOutput>;
+  describeStackResources(input: DescribeStackResourcesCommandInput): Promise<DescribeStackResourcesCommandOutput>;
   createChangeSet(input: CreateChangeSetCommandInput): Promise<CreateChangeSetCommandOutput>;
   describeChangeSet(input: DescribeChangeSetCommandInput): Promise<DescribeChangeSetCommandOutput>;
   executeChangeSet(input: ExecuteChangeSetCommandInput): Promise<ExecuteChangeSetCommandOutput>;
   deleteChangeSet(input: DeleteChangeSetCommandInput): Promise<DeleteChangeSetCommandOutput>;
+  deleteStack(input: DeleteStackCommandInput): Promise<DeleteStackCommandOutput>;
 }
 export interface LambdaApi {
   invoke(input: InvokeCommandInput): Promise<InvokeCommandOutput>;
 }
 export interface LogsApi {
   filterLogEvents(input: FilterLogEventsCommandInput): Promise<FilterLogEventsCommandOutput>;
+  describeLogGroups(input: DescribeLogGroupsCommandInput): Promise<DescribeLogGroupsCommandOutput>;
+  deleteLogGroup(input: DeleteLogGroupCommandInput): Promise<DeleteLogGroupCommandOutput>;
 }
 export interface SqsApi {
   receiveMessage(input: ReceiveMessageCommandInput): Promise<ReceiveMessageCommandOutput>;
   deleteMessage(input: DeleteMessageCommandInput): Promise<DeleteMessageCommandOutput>;
   changeMessageVisibility(input: ChangeMessageVisibilityCommandInput): Promise<ChangeMessageVisibilityCommandOutput>;
+  getQueueAttributes(input: GetQueueAttributesCommandInput): Promise<GetQueueAttributesCommandOutput>;
+  listQueues(input: ListQueuesCommandInput): Promise<ListQueuesCommandOutput>;
 }
+export interface StsApi {
+  getCallerIdentity(input: GetCallerIdentityCommandInput): Promise<GetCallerIdentityCommandOutput>;
+}
+
+/**
+ * Where the credentials come from: `chain` is the SDK's standard chain, resolved on the first call (AWS); `configured`
+ * is that chain, found configured for an endpoint; `dummy` is test/test, for endpoints that ignore credentials.
+ */
+export type CredentialSource = 'chain' | 'configured' | 'dummy';
 
 export interface AwsClients {
   target: Target;
   region: string;
   endpoint?: string;
+  /** The profile the credential chain uses (--profile, else AWS_PROFILE), for hints; undefined: the default. */
+  profile?: string;
+  credentials: CredentialSource;
   cloudFormation: CloudFormationApi;
   lambda: LambdaApi;
   logs: LogsApi;
   sqs: SqsApi;
+  sts: StsApi;
   /** Closes the clients' sockets so the process can exit. */
   destroy(): void;
-}
-
-/**
- * Which credentials to use: the in-process emulator always gets dummy ones; another endpoint gets dummy ones
- * unless the user configured a profile or keys (LocalStack accepts anything, a real endpoint needs the chain);
- * AWS gets the SDK's default chain (env, SSO, profiles, IMDS...), narrowed to --profile when given.
- */
-function wantsCredentialChain(settings: ClientSettings): boolean {
-  if (settings.target === 'aws' && !settings.endpoint) return true;
-  if (!settings.endpoint) return false;
-  const env = settings.env ?? process.env;
-  return Boolean(settings.profile || env.AWS_PROFILE || env.AWS_ACCESS_KEY_ID);
 }
 
 function regionOf(settings: ClientSettings): string | undefined {
@@ -98,34 +127,102 @@ function regionOf(settings: ClientSettings): string | undefined {
   return settings.target === 'aws' && !settings.endpoint ? undefined : LOCAL_REGION;
 }
 
+/** Keys that make a shared-config profile a source of credentials (static keys, SSO, roles, processes, web identity). */
+const CREDENTIAL_KEYS = /^\s*(aws_access_key_id|sso_session|sso_start_url|sso_account_id|role_arn|credential_process|credential_source|web_identity_token_file|login_session)\s*=/;
+
+/** True when `file` has a section for `profile` (in the config file's `[profile name]` or the credentials file's `[name]` form) holding credentials. */
+async function profileHoldsCredentials(file: string, profile: string, configStyle: boolean): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const headers = configStyle && profile !== 'default' ? [`profile ${profile}`] : [profile, `profile ${profile}`];
+  let inSection = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
+    if (header) inSection = headers.includes(header[1]!);
+    else if (inSection && CREDENTIAL_KEYS.test(line)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the user configured credentials an endpoint should get. Checked before asking the SDK's chain, because the
+ * chain ends at the EC2 instance metadata service: on a laptop with nothing configured that is a network call to a
+ * host that is not there, only to fall back to dummy credentials anyway.
+ */
+async function credentialsConfigured(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<boolean> {
+  if (profile) return true;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return true;
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
+  const home = env.HOME || env.USERPROFILE || homedir();
+  return (
+    (await profileHoldsCredentials(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'), 'default', false)) ||
+    (await profileHoldsCredentials(env.AWS_CONFIG_FILE || join(home, '.aws', 'config'), 'default', true))
+  );
+}
+
 /** Builds the clients. The SDK is imported here, lazily, so `--help` never pays for loading it. */
 export async function createClients(settings: ClientSettings): Promise<AwsClients> {
-  const [cfnModule, lambdaModule, logsModule, sqsModule] = await Promise.all([
-    import('@aws-sdk/client-cloudformation'),
-    import('@aws-sdk/client-lambda'),
-    import('@aws-sdk/client-cloudwatch-logs'),
-    import('@aws-sdk/client-sqs'),
-  ]);
-  const useChain = wantsCredentialChain(settings);
-  const shared = {
+  // Only the commands used below (sdk.ts): loading whole client packages would cost about twice as long.
+  const {
+    cloudFormation: cfnModule,
+    lambda: lambdaModule,
+    logs: logsModule,
+    sqs: sqsModule,
+    sts: stsModule,
+  } = await import('./sdk.js');
+  const env = settings.env ?? process.env;
+  const profile = settings.profile || env.AWS_PROFILE || undefined;
+  const base = {
     region: regionOf(settings),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...(useChain ? (settings.profile ? { profile: settings.profile } : {}) : { credentials: LOCAL_CREDENTIALS }),
     // An unreachable host fails in seconds rather than hanging; no request timeout, since SQS long polls for 20 s.
     requestHandler: { connectionTimeout: 5_000 },
   };
+  const withChain = { ...base, ...(settings.profile ? { profile: settings.profile } : {}) };
+  const withDummy = { ...base, credentials: LOCAL_CREDENTIALS };
+
+  // AWS: the standard chain (env, SSO, profiles, assumed roles, IMDS...), narrowed to --profile when given.
+  // An endpoint: the chain when the user configured one, else dummy keys (LocalStack and the emulator accept any).
+  let credentials: CredentialSource = 'chain';
+  let shared: typeof withChain | typeof withDummy = withChain;
+  if (settings.inProcess || (settings.target === 'local' && !settings.endpoint)) {
+    credentials = 'dummy';
+    shared = withDummy;
+  } else if (settings.endpoint) {
+    credentials = 'dummy';
+    shared = withDummy;
+    if (await credentialsConfigured(env, settings.profile)) {
+      const probe = new stsModule.STSClient(withChain);
+      try {
+        await probe.config.credentials();
+        credentials = 'configured';
+        shared = withChain;
+      } catch (error) {
+        // An explicit --profile that does not resolve is the user's mistake to hear about, not to paper over.
+        if (settings.profile) throw error;
+      } finally {
+        probe.destroy();
+      }
+    }
+  }
 
   const cfn = new cfnModule.CloudFormationClient(shared);
   // No SDK retries for Invoke: every extra START line in the logs must be Lambda's own retry, never a client's.
   const lambda = new lambdaModule.LambdaClient({ ...shared, maxAttempts: 1 });
   const logs = new logsModule.CloudWatchLogsClient(shared);
   const sqs = new sqsModule.SQSClient(shared);
+  const sts = new stsModule.STSClient(shared);
+  const all = [cfn, lambda, logs, sqs, sts];
 
   let region: string;
   try {
     region = await cfn.config.region();
   } catch (error) {
-    for (const client of [cfn, lambda, logs, sqs]) client.destroy();
+    for (const client of all) client.destroy();
     throw environmentError(
       'No AWS region is configured.',
       'Pass --region, set AWS_REGION, or give your profile a region (aws configure).',
@@ -134,32 +231,52 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
   }
 
   const options = { abortSignal: settings.signal };
+  /** Sends, and tags a failure with its IAM action so an AccessDenied can always name what was missing. */
+  const tagged = <T>(action: string, sent: Promise<T>): Promise<T> =>
+    sent.catch((error: unknown) => {
+      tagAction(error, action);
+      throw error;
+    });
   return {
     target: settings.target,
     region,
     endpoint: settings.endpoint,
+    profile,
+    credentials,
     cloudFormation: {
-      validateTemplate: (input) => cfn.send(new cfnModule.ValidateTemplateCommand(input), options),
-      describeStacks: (input) => cfn.send(new cfnModule.DescribeStacksCommand(input), options),
-      describeStackEvents: (input) => cfn.send(new cfnModule.DescribeStackEventsCommand(input), options),
-      createChangeSet: (input) => cfn.send(new cfnModule.CreateChangeSetCommand(input), options),
-      describeChangeSet: (input) => cfn.send(new cfnModule.DescribeChangeSetCommand(input), options),
-      executeChangeSet: (input) => cfn.send(new cfnModule.ExecuteChangeSetCommand(input), options),
-      deleteChangeSet: (input) => cfn.send(new cfnModule.DeleteChangeSetCommand(input), options),
+      validateTemplate: (input) => tagged('cloudformation:ValidateTemplate', cfn.send(new cfnModule.ValidateTemplateCommand(input), options)),
+      describeStacks: (input) => tagged('cloudformation:DescribeStacks', cfn.send(new cfnModule.DescribeStacksCommand(input), options)),
+      describeStackEvents: (input) =>
+        tagged('cloudformation:DescribeStackEvents', cfn.send(new cfnModule.DescribeStackEventsCommand(input), options)),
+      describeStackResources: (input) =>
+        tagged('cloudformation:DescribeStackResources', cfn.send(new cfnModule.DescribeStackResourcesCommand(input), options)),
+      createChangeSet: (input) => tagged('cloudformation:CreateChangeSet', cfn.send(new cfnModule.CreateChangeSetCommand(input), options)),
+      describeChangeSet: (input) => tagged('cloudformation:DescribeChangeSet', cfn.send(new cfnModule.DescribeChangeSetCommand(input), options)),
+      executeChangeSet: (input) => tagged('cloudformation:ExecuteChangeSet', cfn.send(new cfnModule.ExecuteChangeSetCommand(input), options)),
+      deleteChangeSet: (input) => tagged('cloudformation:DeleteChangeSet', cfn.send(new cfnModule.DeleteChangeSetCommand(input), options)),
+      deleteStack: (input) => tagged('cloudformation:DeleteStack', cfn.send(new cfnModule.DeleteStackCommand(input), options)),
     },
     lambda: {
-      invoke: (input) => lambda.send(new lambdaModule.InvokeCommand(input), options),
+      invoke: (input) => tagged('lambda:InvokeFunction', lambda.send(new lambdaModule.InvokeCommand(input), options)),
     },
     logs: {
-      filterLogEvents: (input) => logs.send(new logsModule.FilterLogEventsCommand(input), options),
+      filterLogEvents: (input) => tagged('logs:FilterLogEvents', logs.send(new logsModule.FilterLogEventsCommand(input), options)),
+      describeLogGroups: (input) => tagged('logs:DescribeLogGroups', logs.send(new logsModule.DescribeLogGroupsCommand(input), options)),
+      deleteLogGroup: (input) => tagged('logs:DeleteLogGroup', logs.send(new logsModule.DeleteLogGroupCommand(input), options)),
     },
     sqs: {
-      receiveMessage: (input) => sqs.send(new sqsModule.ReceiveMessageCommand(input), options),
-      deleteMessage: (input) => sqs.send(new sqsModule.DeleteMessageCommand(input), options),
-      changeMessageVisibility: (input) => sqs.send(new sqsModule.ChangeMessageVisibilityCommand(input), options),
+      receiveMessage: (input) => tagged('sqs:ReceiveMessage', sqs.send(new sqsModule.ReceiveMessageCommand(input), options)),
+      deleteMessage: (input) => tagged('sqs:DeleteMessage', sqs.send(new sqsModule.DeleteMessageCommand(input), options)),
+      changeMessageVisibility: (input) =>
+        tagged('sqs:ChangeMessageVisibility', sqs.send(new sqsModule.ChangeMessageVisibilityCommand(input), options)),
+      getQueueAttributes: (input) => tagged('sqs:GetQueueAttributes', sqs.send(new sqsModule.GetQueueAttributesCommand(input), options)),
+      listQueues: (input) => tagged('sqs:ListQueues', sqs.send(new sqsModule.ListQueuesCommand(input), options)),
+    },
+    sts: {
+      getCallerIdentity: (input) => tagged('sts:GetCallerIdentity', sts.send(new stsModule.GetCallerIdentityCommand(input), options)),
     },
     destroy() {
-      for (const client of [cfn, lambda, logs, sqs]) client.destroy();
+      for (const client of all) client.destroy();
     },
   };
 }

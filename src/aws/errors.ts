@@ -11,14 +11,32 @@ const UNREACHABLE_CODES = new Set([
   'ENETUNREACH',
   'EPIPE',
 ]);
-const CREDENTIAL_ERRORS = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
+/** Credentials that expired: temporary keys (STS, assume-role, MFA) past their lifetime. */
+const EXPIRED_CREDENTIALS = new Set(['ExpiredToken', 'ExpiredTokenException']);
+/**
+ * Credentials the region does not know: a wrong or deactivated key, or a region the account has not enabled (opt-in
+ * regions answer InvalidClientTokenId or UnrecognizedClientException to every key; STS says RegionDisabledException).
+ */
+const UNRECOGNISED_CREDENTIALS = new Set([
   'InvalidClientTokenId',
   'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'InvalidSignatureException',
+  'RegionDisabledException',
+  'OptInRequired',
+  'AuthFailure',
   'MissingAuthenticationToken',
+]);
+const BAD_SIGNATURE = new Set(['SignatureDoesNotMatch', 'InvalidSignatureException', 'IncompleteSignature']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError']);
+/** The codes AWS services use for "slow down" (the SDK's standard retry strategy classifies the same ones). */
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ThrottledException',
+  'SlowDown',
 ]);
 
 interface ErrorLike {
@@ -26,11 +44,24 @@ interface ErrorLike {
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
+  $retryable?: { throttling?: boolean };
   cause?: unknown;
 }
 
 function asErrorLike(error: unknown): ErrorLike {
   return typeof error === 'object' && error !== null ? (error as ErrorLike) : { message: String(error) };
+}
+
+/** The IAM action each failed call was making ("lambda:InvokeFunction"), recorded by the client wrappers. */
+const actions = new WeakMap<object, string>();
+
+/** Remembers which IAM action `error` came from, so an AccessDenied without one in its message can still name it. */
+export function tagAction(error: unknown, action: string): void {
+  if (typeof error === 'object' && error !== null && !actions.has(error)) actions.set(error, action);
+}
+
+export function actionOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? actions.get(error) : undefined;
 }
 
 /** The network error code behind an SDK failure, looking through `cause` (fetch and smithy wrap them). */
@@ -49,15 +80,35 @@ export function isAbort(error: unknown): boolean {
   return error instanceof InterruptedError || name === 'AbortError';
 }
 
-/** True for failures of the environment (network, credentials, region), which stop a run instead of failing a step. */
+export function isThrottling(error: unknown): boolean {
+  const { name, $retryable } = asErrorLike(error);
+  return THROTTLING.has(name ?? '') || $retryable?.throttling === true;
+}
+
+function isProviderError(name: string | undefined): boolean {
+  return name === 'CredentialsProviderError' || name === 'TokenProviderError';
+}
+
+/** True for an AccessDenied answer, whatever the protocol calls it. */
+export function isAccessDenied(error: unknown): boolean {
+  const { name = '', message = '' } = asErrorLike(error);
+  return ACCESS_DENIED.has(name) || (asErrorLike(error).$metadata !== undefined && /is not authorized to perform/.test(message));
+}
+
+/**
+ * True for failures of the environment (network, credentials, permissions, region), which stop a run instead of
+ * failing a step: no later step could do better.
+ */
 export function isEnvironmentFailure(error: unknown): boolean {
   if (error instanceof DemoError) return error.exitCode === ExitCode.environment;
-  const { name } = asErrorLike(error);
+  const { name = '' } = asErrorLike(error);
   return (
     networkCode(error) !== undefined ||
-    name === 'CredentialsProviderError' ||
-    name === 'TokenProviderError' ||
-    CREDENTIAL_ERRORS.has(name ?? '')
+    isProviderError(name) ||
+    EXPIRED_CREDENTIALS.has(name) ||
+    UNRECOGNISED_CREDENTIALS.has(name) ||
+    BAD_SIGNATURE.has(name) ||
+    isAccessDenied(error)
   );
 }
 
@@ -67,6 +118,27 @@ export interface Place {
   region: string;
   /** How to name the endpoint in a sentence, e.g. "the local emulator"; defaults to its URL. */
   label?: string;
+  /** The profile in use (--profile or AWS_PROFILE), for the commands a hint suggests. */
+  profile?: string;
+}
+
+/** "User: arn:... is not authorized to perform: sqs:ReceiveMessage on resource: arn:..." -> action and resource. */
+export function deniedAction(message: string): { action: string; resource?: string } | undefined {
+  const match = /not authorized to perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)(?:\s+on resource:?\s+(\S+?)[.,;]?(?:\s|$))?/i.exec(message);
+  return match ? { action: match[1]!, resource: match[2] } : undefined;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim().split('\n')[0]!.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function refreshHint(place: Place): string {
+  const sso = `aws sso login --profile ${place.profile ?? '<your-profile>'}`;
+  return (
+    `Refresh them and run again: \`${sso}\` for an SSO profile, or export new AWS_ACCESS_KEY_ID, ` +
+    'AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (re-run your assume-role or MFA command).'
+  );
 }
 
 /** Explains an SDK failure as a DemoError with exit code 3, or returns undefined when it is not an AWS/network failure. */
@@ -74,44 +146,67 @@ export function explainAwsFailure(error: unknown, place: Place): DemoError | und
   if (error instanceof DemoError) return error;
   const { name = 'Error', message = '', $metadata } = asErrorLike(error);
   const where = place.label ?? place.endpoint ?? `AWS in ${place.region}`;
+  const fail = (text: string, hint: string) => new DemoError(ExitCode.environment, text, hint, { cause: error });
 
   const code = networkCode(error);
   if (code) {
-    return new DemoError(
-      ExitCode.environment,
+    return fail(
       `Cannot reach ${where} (${code}).`,
       place.endpoint
         ? 'Check that the endpoint is running and that --endpoint-url points at it.'
-        : 'Check your network connection and --region.',
-      { cause: error },
+        : `Check your network connection, and that ${place.region} is a region name AWS knows (--region).`,
     );
   }
-  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
-    return new DemoError(
-      ExitCode.environment,
-      `No AWS credentials were found (${message.split('\n')[0]}).`,
-      'Run `aws configure` or `aws sso login`, or pass --profile / set AWS_PROFILE; or run locally with --target local.',
-      { cause: error },
+  if (isProviderError(name)) {
+    // The SSO provider reports an expired session through the provider error, not through a service answer.
+    if (/expired|refresh/i.test(message)) {
+      return fail(`Your AWS credentials have expired (${sentence(message).slice(0, -1)}).`, refreshHint(place));
+    }
+    return fail(
+      `No AWS credentials were found${place.profile ? ` for the profile ${place.profile}` : ''} (${sentence(message).slice(0, -1)}).`,
+      'Run `aws configure` or `aws sso login --profile <name>`, then pass --profile or set AWS_PROFILE ' +
+        '(or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); or run locally with --target local.',
     );
   }
-  if (CREDENTIAL_ERRORS.has(name)) {
-    return new DemoError(
-      ExitCode.environment,
-      `${where} rejected the credentials: ${message}`,
-      'Refresh them (`aws sso login`, new keys) or pick another --profile.',
-      { cause: error },
+  if (EXPIRED_CREDENTIALS.has(name)) {
+    return fail(`Your AWS credentials have expired (${name}: ${sentence(message).slice(0, -1)}).`, refreshHint(place));
+  }
+  if (UNRECOGNISED_CREDENTIALS.has(name)) {
+    if (place.endpoint) {
+      return fail(`${where} rejected the credentials (${name}: ${sentence(message).slice(0, -1)}).`, 'Pick another --profile, or unset AWS_PROFILE to use dummy credentials.');
+    }
+    return fail(
+      `${where} does not accept your credentials (${name}: ${sentence(message).slice(0, -1)}).`,
+      `If ${place.region} is an opt-in region, enable it for your account (AWS console, Account, AWS Regions) or pick another --region; ` +
+        `otherwise the access key is wrong or deactivated: check it with \`aws sts get-caller-identity --region ${place.region}\`.`,
+    );
+  }
+  if (BAD_SIGNATURE.has(name)) {
+    return fail(
+      `${where} rejected the request signature (${name}): the secret access key does not match the access key.`,
+      'Check the secret key of your profile (aws configure), or pick another --profile.',
+    );
+  }
+  if (isAccessDenied(error)) {
+    const denied = deniedAction(message);
+    const action = denied?.action ?? actionOf(error);
+    const resource = denied?.resource ? ` on ${denied.resource}` : '';
+    return fail(
+      action
+        ? `Your AWS identity is not allowed to call ${action}${resource} (${name}).`
+        : `${where} denied a call (${name}: ${sentence(message).slice(0, -1)}).`,
+      `Add ${action ?? 'the missing action'} to your IAM policy: the README section "Running against your AWS account" lists every permission the lesson needs.`,
+    );
+  }
+  if (isThrottling(error)) {
+    const action = actionOf(error);
+    return fail(
+      `${where} kept throttling ${action ?? 'the calls'} (${name}), even after the SDK's retries.`,
+      'Wait a minute and run again: other tools in this account and region share the same API quotas.',
     );
   }
   if ($metadata) {
-    const sentence = message.endsWith('.') ? message : `${message}.`;
-    return new DemoError(
-      ExitCode.environment,
-      `${where} answered ${name}: ${sentence}`,
-      /AccessDenied|not authorized/i.test(`${name} ${message}`)
-        ? 'Your identity lacks a permission the lesson needs (CloudFormation, IAM, Lambda, SQS, Logs).'
-        : 'Run again with --verbose for the details.',
-      { cause: error },
-    );
+    return fail(`${where} answered ${name}: ${sentence(message)}`, 'Run again with --verbose for the details.');
   }
   return undefined;
 }

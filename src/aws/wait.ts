@@ -1,7 +1,8 @@
-// Polling with a deadline and Ctrl-C, and the two CloudFormation waits a deploy needs: change set ready, stack settled.
+// Polling with a deadline and Ctrl-C, backing off when AWS throttles, and the two CloudFormation waits of a deploy.
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { environmentError, InterruptedError } from '../cli/errors.js';
 import type { CloudFormationApi } from './clients.js';
+import { isThrottling } from './errors.js';
 
 /** Resolves after `ms`, or rejects with InterruptedError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -41,6 +42,50 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, plan: Po
   }
 }
 
+export interface BackoffPlan {
+  /** The first wait after a throttled call; each further one doubles it. */
+  baseMs: number;
+  /** The longest single wait. */
+  capMs: number;
+  /** Epoch ms: past it a throttled call is not tried again and its error goes to the caller. */
+  deadline?: number;
+  signal?: AbortSignal;
+  /** Hears each wait before it starts (for a progress line). */
+  onThrottled?: (delayMs: number, attempt: number) => void;
+}
+
+/**
+ * Calls `call`, and when AWS answers with a throttling error (after the SDK's own retries) waits base·2^n, capped,
+ * with jitter so that several pollers do not hit the quota in step, and calls again, until the deadline.
+ */
+export async function retryWhenThrottled<T>(call: () => Promise<T>, plan: BackoffPlan): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isThrottling(error)) throw error;
+      const ceiling = Math.min(plan.capMs, plan.baseMs * 2 ** attempt);
+      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      if (plan.deadline !== undefined && Date.now() + delayMs > plan.deadline) throw error;
+      plan.onThrottled?.(delayMs, attempt + 1);
+      await sleep(delayMs, plan.signal);
+    }
+  }
+}
+
+/** Spaces calls at least `minSpacingMs` apart, to stay inside a per-second quota (FilterLogEvents: 5 per second). */
+export class CallPacer {
+  private lastCallAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly minSpacingMs: number) {}
+
+  async next(signal?: AbortSignal): Promise<void> {
+    const wait = this.lastCallAt + this.minSpacingMs - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+    this.lastCallAt = Date.now();
+  }
+}
+
 // reference/aws-semantics.md §6.2: an empty change set FAILS with one of these reasons; deploy tools treat it as success.
 const NO_CHANGES = [/didn't contain changes/, /No updates are to be performed/];
 
@@ -74,15 +119,20 @@ export async function waitForChangeSet(
   return state;
 }
 
-/** Waits until the stack leaves every *_IN_PROGRESS status and returns it; `onStatus` hears each new status. */
+/**
+ * Waits until the stack leaves every *_IN_PROGRESS status and returns it; `onStatus` hears each new status, and
+ * `eachPoll` runs before every status poll (the deploy reads the stack's new events there).
+ */
 export async function waitForStackToSettle(
   cfn: CloudFormationApi,
   stackName: string,
   plan: PollPlan,
   onStatus: (status: string) => void = () => {},
+  eachPoll: () => Promise<void> = async () => {},
 ): Promise<Stack> {
   let lastStatus: string | undefined;
   const stack = await pollUntil(async () => {
+    await eachPoll();
     const { Stacks = [] } = await cfn.describeStacks({ StackName: stackName });
     const current = Stacks[0];
     const status = current?.StackStatus ?? 'UNKNOWN';

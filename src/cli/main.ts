@@ -1,8 +1,9 @@
 // The CLI's edge: the only code that takes argv, owns the process's warnings and Ctrl-C, prints, and picks the exit code.
-import type { RunOptions } from '../commands/run.js';
+import type { LocalServerInUse, RunOptions } from '../commands/run.js';
+import type { CommandDeps, InputStream } from '../commands/session.js';
 import type { RunReport } from '../lesson/report.js';
 import { DemoError, ExitCode } from './errors.js';
-import { parseCommandLine } from './program.js';
+import { BIN, parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
 import type { OutputStream, Reporter } from './reporter.js';
 
 /**
@@ -30,6 +31,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Calls `listener` on Ctrl-C; returns a function that stops listening. */
   onInterrupt(listener: () => void): () => void;
+  /** Where a question's answer comes from (teardown on AWS asks); absent: nobody to ask. */
+  stdin?: InputStream;
 }
 
 /** The real process: its streams and environment; a second Ctrl-C exits at once if tidying up hangs. */
@@ -38,6 +41,10 @@ export function processIo(): CliIo {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    // A getter: touching process.stdin creates the stream, which only a question needs.
+    get stdin() {
+      return process.stdin;
+    },
     onInterrupt(listener) {
       let interrupts = 0;
       const onSigint = () => {
@@ -69,7 +76,10 @@ function teardownHint(options: RunOptions): string {
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const parsed = await parseCommandLine(argv, io);
   if ('exitCode' in parsed) return parsed.exitCode;
+  if (parsed.command !== 'run') return runWalkCommand(parsed, io);
   const { options, output } = parsed;
+  // A local server that runs (`local start`, or one a per-step command started) hosts `run` too, and keeps its stack.
+  const localServer = options.target === 'local' && !options.endpointUrl ? await runningLocalServer(parsed.local.stateDir) : undefined;
 
   // Loaded only now, so `--help` and usage errors never pay for chalk, the lesson or the SDK.
   const { createReporter } = await import('./reporter.js');
@@ -78,7 +88,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const stopListening = io.onInterrupt(() => interruption.abort());
   try {
     const { run } = await import('../commands/run.js');
-    const report = await run(options, { progress: reporter.progress, signal: interruption.signal, env: io.env });
+    const report = await run(options, { progress: reporter.progress, signal: interruption.signal, env: io.env, localServer });
     if (output.json) {
       reporter.result([JSON.stringify(report, null, 2)]);
     } else {
@@ -87,7 +97,12 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return report.ok ? ExitCode.ok : ExitCode.checkFailed;
   } catch (error) {
     if (interruption.signal.aborted) {
-      reporter.failure(new DemoError(ExitCode.interrupted, 'Interrupted.', teardownHint(options)));
+      // The command's own word wins: it knows what it created and how to remove it.
+      const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
+      const hint = localServer
+        ? `The stack stays on the local server at ${localServer.url}: "${BIN} teardown" removes it.`
+        : teardownHint(options);
+      reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', hint));
       return ExitCode.interrupted;
     }
     if (error instanceof DemoError) {
@@ -115,4 +130,56 @@ async function printReport(reporter: Reporter, report: RunReport, maxRetries: nu
     '',
     ...conclusionLines(report, maxRetries, width, paint),
   ]);
+}
+
+async function runningLocalServer(stateDir: string): Promise<LocalServerInUse | undefined> {
+  const { findServer } = await import('../local/server.js');
+  const status = await findServer(stateDir);
+  if (status.state !== 'running') return undefined;
+  const { url, pid, region, retryDelaysMs } = status.record;
+  return { url, pid, region, retryDelaysMs };
+}
+
+/** The per-step commands and `local ...`: each returns its exit code; failures print as one sentence and a hint. */
+async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
+  const { createReporter } = await import('./reporter.js');
+  const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
+  const interruption = new AbortController();
+  const stopListening = io.onInterrupt(() => interruption.abort());
+  const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, stdin: io.stdin };
+  try {
+    switch (parsed.command) {
+      case 'deploy':
+        return await (await import('../commands/deploy.js')).deploy(parsed.options, deps);
+      case 'step':
+        return await (await import('../commands/step.js')).step(parsed.options, deps);
+      case 'outputs':
+        return await (await import('../commands/outputs.js')).outputs(parsed.options, deps);
+      case 'logs':
+        return await (await import('../commands/logs.js')).logs(parsed.options, deps);
+      case 'teardown':
+        return await (await import('../commands/teardown.js')).teardown(parsed.options, deps);
+      case 'local start':
+        return await (await import('../commands/local.js')).localStart(parsed.options, deps);
+      case 'local stop':
+        return await (await import('../commands/local.js')).localStop(parsed.options, deps);
+      case 'local status':
+        return await (await import('../commands/local.js')).localStatus(parsed.options, deps);
+    }
+  } catch (error) {
+    if (interruption.signal.aborted) {
+      const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
+      const hint = `Whatever was created stays for the next command; "${BIN} teardown" removes the stack.`;
+      reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', hint));
+      return ExitCode.interrupted;
+    }
+    if (error instanceof DemoError) {
+      reporter.failure(error);
+      return error.exitCode;
+    }
+    reporter.bug(error);
+    return ExitCode.environment;
+  } finally {
+    stopListening();
+  }
 }

@@ -1,7 +1,8 @@
 // Every byte the CLI prints goes through here: results, progress (spinner or plain lines), warnings and errors.
 import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Activity, RunProgress } from '../commands/run.js';
+import type { Activity, DeploymentView, RunProgress } from '../commands/run.js';
+import { DeployBoard, renderOutputsTable, renderResourceTable, renderTransition } from '../lesson/deploy-progress.js';
 import type { StepHooks } from '../lesson/steps.js';
 import { asciiGlyphs, plainPaint, unicodeGlyphs, type Glyphs, type Paint } from '../lesson/paint.js';
 import { formatSeconds } from '../lesson/timeline.js';
@@ -218,11 +219,57 @@ export class Reporter {
         const explanation = wrap(step.explain, outputWidth(this.stderr) - 4).map((text) => `    ${this.errPaint.dim(text)}\n`);
         this.stderr.write(explanation.join(''));
       },
+      // Plain output only: a spinner already shows the same countdown live.
+      note: (step, text) => {
+        if (!this.spinnerFactory) this.stderr.write(`    ${this.errPaint.dim(`${step.id}/${total} ${text}`)}\n`);
+      },
+    };
+  }
+
+  /**
+   * A deploy: on a terminal, a spinner over a live table of resources (status coloured by state) redrawn in place;
+   * otherwise one line per status change, as CloudFormation reports it. Then the outputs table.
+   */
+  deployment(title: string): DeploymentView {
+    const startedAt = Date.now();
+    const board = new DeployBoard();
+    const spinner = this.spin(title);
+    let status = '';
+    const width = Math.max(40, Math.min(this.stderr.columns ?? 80, 120) - 2);
+    const table = () =>
+      board.resources.length > 0 ? renderResourceTable(board.resources, { paint: this.errPaint, width, ellipsis: this.glyphs.ellipsis }) : [];
+    const redraw = () => {
+      if (spinner) spinner.text = [`${title}${status ? ` ${this.errPaint.dim(`(${status})`)}` : ''}`, ...table()].join('\n');
+    };
+    const finish = (kind: 'done' | 'fail', text?: string, outputs?: Record<string, string>) => {
+      const line = `${title}${text ? `: ${text}` : ''} ${this.errPaint.dim(`(${formatSeconds(Date.now() - startedAt)})`)}`;
+      if (spinner) this.persist(spinner, this.symbols[kind], [line, ...table()].join('\n'));
+      else this.stderr.write(`${this.symbols[kind]} ${line}\n`);
+      const rows = outputs ? renderOutputsTable(outputs, this.errPaint) : [];
+      if (rows.length > 0) this.stderr.write(rows.map((row) => `${row}\n`).join(''));
+    };
+    return {
+      events: (events) => {
+        const transitions = board.apply(events);
+        if (spinner) redraw();
+        else this.stderr.write(transitions.map((transition) => `${renderTransition(transition, this.errPaint)}\n`).join(''));
+      },
+      update: (text) => {
+        status = text;
+        redraw();
+      },
+      done: (text, outputs) => finish('done', text, outputs),
+      fail: (text) => finish('fail', text),
     };
   }
 
   get progress(): RunProgress {
-    return { info: (text) => this.info(text), begin: (title) => this.begin(title), lesson: (total) => this.lesson(total) };
+    return {
+      info: (text) => this.info(text),
+      begin: (title) => this.begin(title),
+      lesson: (total) => this.lesson(total),
+      deployment: (title) => this.deployment(title),
+    };
   }
 }
 

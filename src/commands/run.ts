@@ -2,11 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
-import { environmentError } from '../cli/errors.js';
+import { callerIdentity, describeIdentity } from '../aws/identity.js';
+import { DemoError, environmentError, ExitCode } from '../cli/errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
-import { deployStack, validateTemplate } from '../lesson/deploy.js';
+import { AWS_RETRY_DELAYS_MS } from '../lesson/countdown.js';
+import { deployStack, teardownCommands, validateTemplate, type DeployResult, type StackLocation } from '../lesson/deploy.js';
 import { namesFromOutputs } from '../lesson/names.js';
 import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson, type StepHooks } from '../lesson/steps.js';
@@ -37,11 +40,29 @@ export interface Activity {
   fail(text?: string): void;
 }
 
+/** A deploy as it happens: a live table of resources on a terminal, one line per status change otherwise. */
+export interface DeploymentView extends Activity {
+  /** This deploy's stack events, oldest first, each once. */
+  events(events: StackEvent[]): void;
+  /** Ends it well, then shows the stack's outputs. */
+  done(text?: string, outputs?: Record<string, string>): void;
+}
+
 export interface RunProgress {
   /** A note worth a line of its own, such as where the lesson runs. */
   info(text: string): void;
   begin(title: string): Activity;
   lesson(total: number): StepHooks;
+  /** The deploy's live view; without it the deploy is one plain activity. */
+  deployment?(title: string): DeploymentView;
+}
+
+/** A local server (`local start`) found running: `run` uses it instead of an in-process emulator. */
+export interface LocalServerInUse {
+  url: string;
+  pid: number;
+  region: string;
+  retryDelaysMs: [number, number];
 }
 
 export interface RunDependencies {
@@ -49,6 +70,18 @@ export interface RunDependencies {
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
   templatePath?: string;
+  /** On the local target, the running local server to use; undefined runs an emulator inside this process. */
+  localServer?: LocalServerInUse;
+  /** Shrinks or stretches the waits (tests exercise AWS's pacing in seconds instead of minutes). */
+  timing?: TimingOverrides;
+}
+
+export interface TimingOverrides {
+  /** Pause between the deploy's polls of stack events and status. */
+  deployPollMs?: number;
+  /** Longest wait for the change set and for the stack, each. */
+  deployTimeoutMs?: number;
+  lesson?: Partial<LessonTiming>;
 }
 
 /** Slack on top of the local retry delays for cold starts, the runs themselves and a slow machine. */
@@ -56,25 +89,51 @@ const LOCAL_WAIT_SLACK_MS = 10_000;
 /** AWS is often late with retries; LocalStack's own AWS-validated test waits this long too (anchors.md §7). */
 const AWS_WAIT_MS = 6 * 60_000;
 
-function timingFor(options: RunOptions, inProcess: boolean): LessonTiming {
-  if (inProcess) {
-    const [first, second] = options.retryDelaysMs;
+/**
+ * How steps 5 and 6 wait: by the emulator's own retry delays when they are known (the in-process emulator, the local
+ * server), by AWS's pace otherwise (AWS, or an endpoint that chooses its own delays).
+ */
+export function lessonTiming(timeoutMs: number | undefined, localRetryDelaysMs: [number, number] | null): LessonTiming {
+  if (localRetryDelaysMs) {
+    const [first, second] = localRetryDelaysMs;
     return {
-      waitMs: options.timeoutMs ?? first + second + LOCAL_WAIT_SLACK_MS,
-      pollMs: 250,
+      waitMs: timeoutMs ?? first + second + LOCAL_WAIT_SLACK_MS,
+      // The emulator has no quota and answers FilterLogEvents in about a millisecond: reading every 25 ms ends step 5
+      // within 25 ms of the last retry's START line (it costs the machine ~40 cheap calls a second while it waits).
+      pollMs: 25,
       receiveWaitSeconds: 1,
       drainWaitSeconds: 0,
+      expectedRetryDelaysMs: localRetryDelaysMs,
+      minCallSpacingMs: 0,
     };
   }
-  // FilterLogEvents allows 5 calls per second per account (aws-semantics.md §4): one every 3 s leaves room for others.
-  return { waitMs: options.timeoutMs ?? AWS_WAIT_MS, pollMs: 3_000, receiveWaitSeconds: 20, drainWaitSeconds: 1 };
+  // FilterLogEvents allows 5 calls per second per account (aws-semantics.md §4): one every 3 s leaves room for others,
+  // calls are spaced 200 ms apart, and a throttled call backs off from 1 s, doubling, up to 20 s.
+  // The DLQ is long-polled for 20 s, so its message shows within a second of arriving.
+  return {
+    waitMs: timeoutMs ?? AWS_WAIT_MS,
+    pollMs: 3_000,
+    receiveWaitSeconds: 20,
+    drainWaitSeconds: 1,
+    expectedRetryDelaysMs: AWS_RETRY_DELAYS_MS,
+    countdownLineMs: 30_000,
+    throttleBackoff: { baseMs: 1_000, capMs: 20_000 },
+    minCallSpacingMs: 200,
+  };
 }
 
-function placeOf(clients: AwsClients, inProcess: boolean): Place {
-  return { endpoint: clients.endpoint, region: clients.region, label: inProcess ? 'the local emulator' : undefined };
+/** Pause between the deploy's polls: the emulator is done before the first; CloudFormation takes its time. */
+function deployPollMs(localDelays: [number, number] | null, endpointUrl: string | undefined): number {
+  if (localDelays) return 100;
+  return endpointUrl ? 500 : 1_500;
 }
 
-async function readTemplate(path: string): Promise<string> {
+function placeOf(clients: AwsClients, inProcess: boolean, server: boolean): Place {
+  const label = inProcess ? 'the local emulator' : server ? 'the local server' : undefined;
+  return { endpoint: clients.endpoint, region: clients.region, label };
+}
+
+export async function readTemplate(path: string = TEMPLATE_PATH): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -86,12 +145,18 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   const startedAt = Date.now();
   const { progress, signal } = deps;
   const env = deps.env ?? process.env;
-  const inProcess = options.target === 'local' && !options.endpointUrl;
+  const server = options.target === 'local' && !options.endpointUrl ? deps.localServer : undefined;
+  const inProcess = options.target === 'local' && !options.endpointUrl && !server;
+  /** The emulator's retry delays, when this tool knows them: its own in-process emulator's, or the local server's. */
+  const localDelays = inProcess ? options.retryDelaysMs : (server?.retryDelaysMs ?? null);
   const templateBody = await readTemplate(deps.templatePath ?? TEMPLATE_PATH);
-  const region = options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || (inProcess ? LOCAL_REGION : undefined);
+  const region =
+    server?.region ?? (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || (inProcess ? LOCAL_REGION : undefined));
 
   let emulator: { url: string; close(): Promise<void> } | undefined;
   let clients: AwsClients | undefined;
+  /** Set once the deploy may have created something: from then on Ctrl-C says how to remove it. */
+  let deployBegan = false;
   /** Runs one piece of setup under its own spinner (or line), marked failed if it throws. */
   const tracked = async <T>(title: string, work: (activity: Activity) => Promise<T>, outcome: (value: T) => string) => {
     const activity = progress.begin(title);
@@ -112,37 +177,63 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         'Start the local emulator',
         async () => {
           const { startEmulator } = await import('../emulator/index.js');
-          return startEmulator({ port: 0, host: '127.0.0.1', region, retryDelaysMs: options.retryDelaysMs });
+          const started = await startEmulator({ port: 0, host: '127.0.0.1', region, retryDelaysMs: options.retryDelaysMs });
+          // Step 1 is a cold start: the runtime process boots now, on the other core, while the SDK loads and deploys.
+          started.emulator.lambda.prewarmRuntime();
+          return started;
         },
         (started) => `${started.url}, retry delays ${formatSeconds(first)} and ${formatSeconds(second)}`,
       );
     }
     clients = await createClients({
       target: options.target,
-      endpoint: emulator?.url ?? options.endpointUrl,
+      endpoint: emulator?.url ?? server?.url ?? options.endpointUrl,
+      // The local server is this tool's own emulator too: dummy credentials, never the user's keys.
+      inProcess: Boolean(emulator || server),
       region,
       profile: options.profile,
       signal,
       env,
     });
-    if (!inProcess) progress.info(`Target: ${clients.endpoint ?? 'AWS'}, region ${clients.region}`);
+    if (server) {
+      progress.info(
+        `Using the local server at ${server.url} (pid ${server.pid}): the stack stays there for exploring; ` +
+          '"lambda-async-demo teardown" removes it.',
+      );
+    } else if (!inProcess) {
+      // Before anything changes: whose account, as whom, where. An odd answer stops the run here.
+      const identity = await callerIdentity(clients.sts);
+      const credentials = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
+      progress.info(`${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${credentials}`);
+    }
     const cfn = clients.cloudFormation;
+    const where = stackLocation(options, clients.region, server);
 
     await tracked('Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
-    const deployed = await tracked(
-      `Deploy stack ${options.stackName}`,
-      (activity) =>
-        deployStack(cfn, {
-          stackName: options.stackName,
-          templateBody,
-          parameters: { FunctionName: options.functionName, MaximumRetryAttempts: String(options.maxRetries) },
-          pollIntervalMs: inProcess ? 100 : 2_000,
-          timeoutMs: inProcess ? 60_000 : 30 * 60_000,
-          signal,
-          onStatus: (status) => activity.update(status),
-        }),
-      (result) => `${result.action} (${result.stackStatus})`,
-    );
+    const deployTitle = `Deploy stack ${options.stackName}`;
+    const view = progress.deployment?.(deployTitle);
+    const activity = view ?? progress.begin(deployTitle);
+    deployBegan = true;
+    let deployed: DeployResult;
+    try {
+      deployed = await deployStack(cfn, {
+        stackName: options.stackName,
+        templateBody,
+        parameters: { FunctionName: options.functionName, MaximumRetryAttempts: String(options.maxRetries) },
+        pollIntervalMs: deps.timing?.deployPollMs ?? deployPollMs(localDelays, options.endpointUrl),
+        timeoutMs: deps.timing?.deployTimeoutMs ?? (localDelays ? 60_000 : 30 * 60_000),
+        signal,
+        onStatus: (status) => activity.update(status),
+        onEvents: (events) => view?.events(events),
+        cleanupCommand: inProcess ? null : teardownCommands(where).teardown,
+      });
+    } catch (error) {
+      activity.fail();
+      throw error;
+    }
+    const outcome = `${deployed.action} (${deployed.stackStatus})`;
+    if (view) view.done(outcome, deployed.outputs);
+    else activity.done(outcome);
 
     const names = namesFromOutputs(options.stackName, deployed.outputs);
     const runId = randomUUID();
@@ -156,7 +247,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         target: options.target,
         runId,
         maxRetries: options.maxRetries,
-        timing: timingFor(options, inProcess),
+        timing: { ...lessonTiming(options.timeoutMs, localDelays), ...deps.timing?.lesson },
         record,
         signal,
       },
@@ -168,14 +259,41 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       stack: options.stackName,
       runId,
       results,
-      timeline: buildTimeline(record, options.target, inProcess ? options.retryDelaysMs : null),
+      timeline: buildTimeline(record, options.target, localDelays),
       startedAt,
     });
   } catch (error) {
-    if (isAbort(error) || signal?.aborted) throw error;
-    throw (clients && explainAwsFailure(error, placeOf(clients, inProcess))) ?? error;
+    if (isAbort(error) || signal?.aborted) {
+      throw interrupted({ inProcess, deployBegan, where: stackLocation(options, clients?.region ?? region, server) });
+    }
+    const place: Place = clients
+      ? { ...placeOf(clients, inProcess, Boolean(server)), profile: clients.profile }
+      : { endpoint: options.endpointUrl, region: region ?? 'your region', profile: options.profile || env.AWS_PROFILE || undefined };
+    throw explainAwsFailure(error, place) ?? error;
   } finally {
     clients?.destroy();
     await emulator?.close();
   }
+}
+
+/** Where the stack lives, as the teardown commands need it: the local server is found by `teardown` on its own. */
+function stackLocation(options: RunOptions, region: string | undefined, server: LocalServerInUse | undefined): StackLocation {
+  if (server) return { target: 'local', stackName: options.stackName, localServerUrl: server.url };
+  return { target: options.target, stackName: options.stackName, region, profile: options.profile, endpointUrl: options.endpointUrl };
+}
+
+/** Ctrl-C: exit code 130, and what to run so that nothing this run created is left in the account. */
+function interrupted(state: { inProcess: boolean; deployBegan: boolean; where: StackLocation }): DemoError {
+  if (state.inProcess) {
+    return new DemoError(ExitCode.interrupted, 'Interrupted.', 'Nothing is left behind: the local emulator lived inside this run and stopped with it.');
+  }
+  if (!state.deployBegan) {
+    return new DemoError(ExitCode.interrupted, 'Interrupted before the deploy began.', 'This run changed nothing: there is nothing to clean up.');
+  }
+  const { teardown, deleteStack } = teardownCommands(state.where);
+  return new DemoError(
+    ExitCode.interrupted,
+    `Interrupted: the stack ${state.where.stackName} may be left deployed (or half-deployed).`,
+    `Remove it with: ${teardown} (or: ${deleteStack})`,
+  );
 }

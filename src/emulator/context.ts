@@ -5,6 +5,9 @@ import type { LambdaService } from './services/lambda.js';
 import type { LogsService } from './services/logs.js';
 import type { SqsService } from './services/sqs.js';
 
+/** 'acknowledged' (the default): a response may report it, so it is on disk before that response leaves. */
+export type StateChange = 'acknowledged' | 'background';
+
 export interface EmulatorOptions {
   /** Interface to bind; 127.0.0.1 unless the user asks otherwise. */
   host?: string;
@@ -54,8 +57,11 @@ export interface EmulatorContext {
   /** The emulator's own origin, e.g. http://127.0.0.1:4566; queue URLs point here so SDK v3 calls never leave. */
   baseUrl(): string;
   now(): number;
-  /** Services call this after any change that must survive a restart. */
-  stateChanged(): void;
+  /**
+   * Services call this after any change that must survive a restart. 'background' marks a change no response
+   * acknowledges (a function's own log lines): it is saved within a fraction of a second, but no request waits for it.
+   */
+  stateChanged(change?: StateChange): void;
   readonly sqs: SqsService;
   readonly logs: LogsService;
   readonly lambda: LambdaService;

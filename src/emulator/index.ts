@@ -7,6 +7,7 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   type EmulatorContext,
   type EmulatorOptions,
+  type StateChange,
 } from './context.js';
 import { StatePersistence } from './persistence.js';
 import { handle, readRequest, tooLargeResponse, writeResponse, type ServiceTable } from './server.js';
@@ -34,7 +35,7 @@ export class Emulator implements EmulatorContext {
   readonly sts: StsService;
   readonly iam: IamService;
   private origin = 'http://127.0.0.1:0';
-  private changeListeners: Array<() => void> = [];
+  private changeListeners: Array<(change: StateChange) => void> = [];
   /** Server mode only (options.stateDir): set by startEmulator. */
   persistence: StatePersistence | undefined;
 
@@ -60,10 +61,10 @@ export class Emulator implements EmulatorContext {
   now(): number {
     return Date.now();
   }
-  stateChanged(): void {
-    for (const listener of this.changeListeners) listener();
+  stateChanged(change: StateChange = 'acknowledged'): void {
+    for (const listener of this.changeListeners) listener(change);
   }
-  onStateChanged(listener: () => void): void {
+  onStateChanged(listener: (change: StateChange) => void): void {
     this.changeListeners.push(listener);
   }
   /** Resolves once every change made so far is on disk; at once when nothing is pending or nothing is persisted. */
@@ -123,13 +124,13 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     const saved = persistence.load();
     if (saved) emulator.importState(saved);
     const target = persistence;
-    emulator.onStateChanged(() => target.scheduleSave(() => emulator.exportState()));
+    emulator.onStateChanged((change) => target.scheduleSave(() => emulator.exportState(), change));
     emulator.persistence = persistence;
   }
   const server = createServer((incoming, outgoing) => {
     readRequest(incoming)
       .then((request) => {
-        if (request === 'too-large') return tooLargeResponse();
+        if (request.tooLarge) return tooLargeResponse(request);
         return handle(request, emulator.services, {
           health: () => ({
             status: 'ok',
@@ -144,7 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
       .then(async (response) => {
         // "Nothing acknowledged is ever lost" (DESIGN.md §7): a response that reports a change (a message sent, an
         // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
-        // through, and requests finishing together share one write, so the wait is one fsync, not one per request.
+        // through, and requests finishing together share one write, so the wait is one write, not one per request.
         // A failed save answers 500, never an acknowledgement the disk does not hold.
         await emulator.afterRequest();
         writeResponse(outgoing, response);

@@ -2,7 +2,6 @@
 import {
   closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -16,6 +15,12 @@ import { join } from 'node:path';
 export const STATE_FORMAT = 'lambda-async-demo-state';
 export const STATE_VERSION = 1;
 export const DEFAULT_SAVE_DEBOUNCE_MS = 10;
+/**
+ * Changes no response acknowledges (a function's log lines, written while it runs) are saved this soon. Each save
+ * writes the whole state, so saving them per request instead would make every sync Invoke wait for a write that
+ * grows with the log (npm run bench).
+ */
+export const DEFAULT_BACKGROUND_SAVE_MS = 200;
 
 const STATE_FILE = 'state.json';
 const TEMP_PREFIX = `${STATE_FILE}.tmp-`;
@@ -43,16 +48,27 @@ export class CorruptStateError extends Error {
 export interface StatePersistenceOptions {
   /** How long changes may gather before one save writes them all (default 10 ms). */
   debounceMs?: number;
+  /** The same for background changes only (default 200 ms). */
+  backgroundSaveMs?: number;
 }
+
+/** 'background': a change no response acknowledges, so no request waits for it (context.ts, StateChange). */
+export type SaveUrgency = 'acknowledged' | 'background';
 
 type StateSource = () => unknown;
 
 export class StatePersistence {
   readonly statePath: string;
   private readonly debounceMs: number;
+  private readonly backgroundSaveMs: number;
   private source: StateSource | undefined;
+  /** Changes a response may acknowledge are waiting to be written. */
   private dirty = false;
+  /** Only background changes are waiting; whenSaved() does not wait for them. */
+  private backgroundDirty = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The pending timer is the background one (longer), which an acknowledged change must not sit out. */
+  private timerIsBackground = false;
   private immediate: NodeJS.Immediate | undefined;
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private tempCounter = 0;
@@ -65,6 +81,7 @@ export class StatePersistence {
   ) {
     this.statePath = join(stateDir, STATE_FILE);
     this.debounceMs = options.debounceMs ?? DEFAULT_SAVE_DEBOUNCE_MS;
+    this.backgroundSaveMs = options.backgroundSaveMs ?? DEFAULT_BACKGROUND_SAVE_MS;
     // The state holds function code, messages and logs: owner-only, like ~/.aws. mkdir leaves an existing
     // directory's mode alone, so a user-chosen directory is never re-permissioned behind their back.
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -112,12 +129,24 @@ export class StatePersistence {
     return file!.state as Record<string, unknown>;
   }
 
-  /** Notes a change; one save follows within debounceMs, however many changes arrive meanwhile. */
-  scheduleSave(getState: StateSource): void {
+  /**
+   * Notes a change; one save follows within debounceMs (backgroundSaveMs for a background change), however many
+   * changes arrive meanwhile.
+   */
+  scheduleSave(getState: StateSource, urgency: SaveUrgency = 'acknowledged'): void {
     this.source = getState;
+    if (urgency === 'background') {
+      this.backgroundDirty = true;
+      if (this.timer || this.immediate) return;
+      this.timer = setTimeout(() => this.saveFromTimer(), this.backgroundSaveMs);
+      this.timerIsBackground = true;
+      return;
+    }
     this.dirty = true;
-    if (this.timer || this.immediate) return;
+    if (this.immediate || (this.timer && !this.timerIsBackground)) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.saveFromTimer(), this.debounceMs);
+    this.timerIsBackground = false;
   }
 
   /**
@@ -133,6 +162,7 @@ export class StatePersistence {
       if (!this.immediate) {
         if (this.timer) clearTimeout(this.timer);
         this.timer = undefined;
+        this.timerIsBackground = false;
         this.immediate = setImmediate(() => this.saveFromTimer());
       }
     });
@@ -145,7 +175,7 @@ export class StatePersistence {
       this.dirty = true;
     }
     this.cancelTimers();
-    if (!this.dirty) return;
+    if (!this.dirty && !this.backgroundDirty) return;
     this.saveNow();
   }
 
@@ -159,11 +189,13 @@ export class StatePersistence {
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
+    this.timerIsBackground = false;
   }
 
   private saveFromTimer(): void {
     this.timer = undefined;
     this.immediate = undefined;
+    this.timerIsBackground = false;
     try {
       this.saveNow();
     } catch {
@@ -179,6 +211,7 @@ export class StatePersistence {
       // Reading and writing are synchronous, so no change can slip in between the snapshot and the write.
       this.writeAtomically(this.source ? this.source() : {});
       this.dirty = false;
+      this.backgroundDirty = false;
       this.lastSaveError = undefined;
     } catch (error) {
       this.dirty = true;
@@ -190,9 +223,14 @@ export class StatePersistence {
   }
 
   /**
-   * Write to a temp file in the same directory, fsync it, rename it over state.json, fsync the directory.
-   * rename is atomic within one file system, so after a kill -9 or power loss state.json is the old file or the
-   * new one, never half of either; a leftover temp file is removed by the next load().
+   * Write to a temp file in the same directory, then rename it over state.json. rename is atomic within one file
+   * system, so after a kill -9 state.json is the old file or the new one, never half of either; a leftover temp file
+   * is removed by the next load().
+   *
+   * No fsync: the promise is that the server's own death (a crash, kill -9) loses nothing acknowledged (DESIGN.md §5),
+   * and a write that returned is in the OS's page cache, which outlives the process. Flushing it to the disk as well
+   * would guard against power loss, which a local emulator does not promise, at two fsyncs (2-4 ms here) for every
+   * acknowledged request: most of a warm Invoke's time (npm run bench).
    */
   private writeAtomically(state: unknown): void {
     const file: StateFile = { format: STATE_FORMAT, version: STATE_VERSION, savedAt: new Date().toISOString(), state };
@@ -202,7 +240,6 @@ export class StatePersistence {
     try {
       try {
         writeSync(descriptor, text);
-        fsyncSync(descriptor);
       } finally {
         closeSync(descriptor);
       }
@@ -214,21 +251,6 @@ export class StatePersistence {
         // Already renamed or never created: nothing to clean.
       }
       throw error;
-    }
-    this.syncDirectory();
-  }
-
-  private syncDirectory(): void {
-    // Makes the rename itself durable. Not every platform can open or fsync a directory (Windows cannot); there the
-    // rename is still atomic, only its durability across power loss is up to the OS.
-    let descriptor: number | undefined;
-    try {
-      descriptor = openSync(this.stateDir, 'r');
-      fsyncSync(descriptor);
-    } catch {
-      // See above.
-    } finally {
-      if (descriptor !== undefined) closeSync(descriptor);
     }
   }
 

@@ -44,7 +44,8 @@ export function routeRequest(request: HttpRequest): Route {
   const target = header(request, 'x-amz-target');
   if (target) {
     const prefix = target.split('.')[0] ?? '';
-    const service = TARGET_PREFIXES[prefix];
+    // Own keys only: `X-Amz-Target: valueOf` once found Object.prototype.valueOf here and crashed the request.
+    const service = Object.hasOwn(TARGET_PREFIXES, prefix) ? TARGET_PREFIXES[prefix] : undefined;
     if (service) return { kind: 'json', service, target };
     return { kind: 'unknown', reason: `The X-Amz-Target ${JSON.stringify(target)} names no service this emulator runs.` };
   }

@@ -5,7 +5,7 @@ import { lambdaRoutes } from './bindings/lambda.js';
 import { sqsQueryBinding } from './bindings/sqs-query.js';
 import type { Operation, RequestContext, Service } from './context.js';
 import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } from './protocol/aws-json.js';
-import type { HttpRequest, HttpResponse } from './protocol/http.js';
+import { header, type HttpRequest, type HttpResponse } from './protocol/http.js';
 import { parseQueryParams, renderQueryError, renderQueryResult, type QueryDialect } from './protocol/query.js';
 import { matchRoute, pathKnown, renderRestJsonError, renderRestJsonResult } from './protocol/rest-json.js';
 import { ServiceError, isServiceError } from './protocol/service-error.js';
@@ -102,7 +102,8 @@ export async function handle(
         }
         return renderQueryResult(action, await operation(params, context), requestId, dialect);
       } catch (error) {
-        return renderQueryError(isServiceError(error) ? error : internalFailure(error), requestId, dialect);
+        const serviceError = isServiceError(error) ? error : internalFailure(error);
+        return renderQueryError(route.service === 'sqs' ? sqsQueryBinding.toError(serviceError) : serviceError, requestId, dialect);
       }
     }
 
@@ -137,16 +138,28 @@ export async function handle(
       }
     }
 
-    case 'unknown': {
-      // Nothing says which protocol the caller speaks; an XML query-style error is what generic clients expect.
-      return renderQueryError(new ServiceError('UnknownOperationException', route.reason), requestId, {
-        xmlNamespace: 'https://lambda-async-demo.local/doc/',
-      });
-    }
+    case 'unknown':
+      return renderError(new ServiceError('UnknownOperationException', route.reason), request, requestId);
   }
 }
 
-export function readRequest(incoming: IncomingMessage): Promise<HttpRequest | 'too-large'> {
+/**
+ * An error in the protocol the request speaks, for errors raised before any operation is known. Without a target,
+ * a Lambda path or an Action, a JSON client still says application/x-amz-json-1.x and must get JSON: the SDK cannot
+ * parse XML there (test/reliability/fuzz.test.ts); anything else gets an XML query-style error.
+ */
+function renderError(error: ServiceError, request: HttpRequest, requestId: string): HttpResponse {
+  const route = routeRequest(request);
+  if (route.kind === 'json') return renderJsonError(error, requestId, JSON_DIALECTS[route.service]);
+  if (route.kind === 'rest-json') return renderRestJsonError(error, requestId);
+  if (route.kind === 'query') return renderQueryError(error, requestId, QUERY_DIALECTS[route.service]);
+  const json = /^application\/x-amz-json-(1\.[01])\b/.exec(header(request, 'content-type') ?? '');
+  if (json) return renderJsonError(error, requestId, { version: json[1] as '1.0' | '1.1' });
+  return renderQueryError(error, requestId, { xmlNamespace: 'https://lambda-async-demo.local/doc/' });
+}
+
+/** A request whose body was too large to read carries `tooLarge` and an empty body. */
+export function readRequest(incoming: IncomingMessage): Promise<HttpRequest & { tooLarge?: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -162,7 +175,6 @@ export function readRequest(incoming: IncomingMessage): Promise<HttpRequest | 't
     });
     incoming.on('error', reject);
     incoming.on('end', () => {
-      if (tooLarge) return resolve('too-large');
       const url = new URL(incoming.url ?? '/', 'http://emulator.local');
       resolve({
         method: incoming.method ?? 'GET',
@@ -170,6 +182,7 @@ export function readRequest(incoming: IncomingMessage): Promise<HttpRequest | 't
         query: url.searchParams,
         headers: incoming.headers,
         body: Buffer.concat(chunks),
+        ...(tooLarge ? { tooLarge } : {}),
       });
     });
   });
@@ -181,10 +194,10 @@ export function writeResponse(outgoing: ServerResponse, response: HttpResponse):
   outgoing.end(body);
 }
 
-export function tooLargeResponse(): HttpResponse {
-  return {
+// In the request's own protocol: a rest-json answer to an SQS or CloudFormation client was unparseable there.
+export function tooLargeResponse(request: HttpRequest): HttpResponse {
+  const error = new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_BODY_BYTES} bytes.`, {
     status: 413,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'RequestEntityTooLargeException' },
-    body: JSON.stringify({ Type: 'User', message: `Request must be smaller than ${MAX_BODY_BYTES} bytes.` }),
-  };
+  });
+  return renderError(error, request, randomUUID());
 }

@@ -1,23 +1,38 @@
 // Step 5: CloudWatch Logs shows step 4's RequestId starting once per attempt (1 + MaximumRetryAttempts), step 3's once.
-import { pollUntil } from '../aws/wait.js';
+import { CallPacer, pollUntil, retryWhenThrottled } from '../aws/wait.js';
 import { skipped, type LessonContext, type Step } from './context.js';
+import { Countdown, dueText, expectedRetryDelays, nextAttempt } from './countdown.js';
 import { formatSeconds } from './timeline.js';
 
 const START_LINE = /^START RequestId: (\S+)/;
 /** Log timestamps come from AWS's clock; look back far enough that a skewed local clock never hides a START line. */
 const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
+/** How FilterLogEvents is called: paced under its quota, backing off when throttled anyway, until the deadline. */
+interface Reader {
+  pacer: CallPacer;
+  deadline: number;
+  onThrottled(delayMs: number): void;
+}
+
 /** Epoch ms of every START line since `since`, per RequestId (FilterLogEvents, all pages). */
-async function startLinesSince(ctx: LessonContext, since: number): Promise<Map<string, number[]>> {
+async function startLinesSince(ctx: LessonContext, since: number, reader: Reader): Promise<Map<string, number[]>> {
   const starts = new Map<string, number[]>();
+  const backoff = ctx.timing.throttleBackoff ?? { baseMs: 1_000, capMs: 20_000 };
   let nextToken: string | undefined;
   do {
-    const page = await ctx.logs.filterLogEvents({
-      logGroupName: ctx.names.logGroupName,
-      filterPattern: '"START RequestId"',
-      startTime: since,
-      nextToken,
-    });
+    const page = await retryWhenThrottled(
+      async () => {
+        await reader.pacer.next(ctx.signal);
+        return ctx.logs.filterLogEvents({
+          logGroupName: ctx.names.logGroupName,
+          filterPattern: '"START RequestId"',
+          startTime: since,
+          nextToken,
+        });
+      },
+      { ...backoff, deadline: reader.deadline, signal: ctx.signal, onThrottled: reader.onThrottled },
+    );
     for (const event of page.events ?? []) {
       const requestId = START_LINE.exec(event.message ?? '')?.[1];
       if (!requestId || event.timestamp === undefined) continue;
@@ -27,10 +42,6 @@ async function startLinesSince(ctx: LessonContext, since: number): Promise<Map<s
   } while (nextToken);
   for (const timestamps of starts.values()) timestamps.sort((a, b) => a - b);
   return starts;
-}
-
-function countdown(deadline: number): string {
-  return `${formatSeconds(Math.max(0, deadline - Date.now()))} left`;
 }
 
 export const retriesInLogs: Step = {
@@ -48,18 +59,45 @@ export const retriesInLogs: Step = {
 
     const since = Math.min(failing.invokedAt, succeeding.invokedAt) - CLOCK_SKEW_MARGIN_MS;
     const deadline = failing.invokedAt + ctx.timing.waitMs;
+    const delays = expectedRetryDelays(ctx);
+    const onAws = ctx.target === 'aws';
     let failingStarts: number[] = [];
     let succeedingStarts: number[] = [];
-    await pollUntil(
-      async () => {
-        const starts = await startLinesSince(ctx, since);
-        failingStarts = starts.get(failing.requestId) ?? [];
-        succeedingStarts = starts.get(succeeding.requestId) ?? [];
-        ctx.progress(`${failingStarts.length} of ${wanted} attempts seen · ${countdown(deadline)}`);
-        return failingStarts.length >= wanted && succeedingStarts.length >= 1 ? true : undefined;
+    let throttledUntil = 0;
+    const countdown = new Countdown(ctx, deadline);
+    const showCountdown = () => {
+      const next = nextAttempt(failingStarts, failing.invokedAt, wanted, delays);
+      const seen = `${failingStarts.length} of ${wanted} attempts seen`;
+      countdown.show(next?.label ?? 'step 3', () => {
+        const now = Date.now();
+        const throttled = throttledUntil > now ? ` · FilterLogEvents throttled, next read in ${formatSeconds(throttledUntil - now)}` : '';
+        if (next) return { text: `${seen} · ${dueText(next.label, next.dueAt, now, onAws)}${throttled}`, dueAt: next.dueAt };
+        return { text: `${seen}${succeedingStarts.length === 0 ? " · waiting for step 3's START line" : ''}${throttled}` };
+      });
+    };
+    const reader: Reader = {
+      pacer: new CallPacer(ctx.timing.minCallSpacingMs ?? 200),
+      deadline,
+      onThrottled: (delayMs) => {
+        throttledUntil = Date.now() + delayMs;
+        showCountdown();
       },
-      { intervalMs: ctx.timing.pollMs, deadline, signal: ctx.signal },
-    );
+    };
+    try {
+      showCountdown();
+      await pollUntil(
+        async () => {
+          const starts = await startLinesSince(ctx, since, reader);
+          failingStarts = starts.get(failing.requestId) ?? [];
+          succeedingStarts = starts.get(succeeding.requestId) ?? [];
+          showCountdown();
+          return failingStarts.length >= wanted && succeedingStarts.length >= 1 ? true : undefined;
+        },
+        { intervalMs: ctx.timing.pollMs, deadline, signal: ctx.signal },
+      );
+    } finally {
+      countdown.stop();
+    }
     ctx.record.startLines = { failing: failingStarts, succeeding: succeedingStarts };
 
     const offsets = failingStarts.map((timestamp) => timestamp - failing.invokedAt);

@@ -2,6 +2,7 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { pollUntil, sleep } from '../aws/wait.js';
 import { skipped, type LessonContext, type Step } from './context.js';
+import { Countdown, dueText, expectedRetryDelays } from './countdown.js';
 import { shortId } from './invoke.js';
 import { formatSeconds } from './timeline.js';
 
@@ -30,6 +31,17 @@ const MAX_BATCH = 10;
 
 function secondsUntil(deadline: number): number {
   return Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+}
+
+/**
+ * When step 4's event should reach the DLQ: right after its last attempt fails. Step 5 saw that attempt when it
+ * passed; otherwise it is the invoke plus the expected retry delays.
+ */
+function dlqDueAt(ctx: LessonContext, invokedAt: number): number {
+  const starts = ctx.record.startLines?.failing ?? [];
+  if (starts.length === 1 + ctx.maxRetries) return starts[starts.length - 1]!;
+  const delays = expectedRetryDelays(ctx);
+  return invokedAt + delays.slice(0, ctx.maxRetries).reduce((sum, delay) => sum + delay, 0);
 }
 
 export const eventInDlq: Step = {
@@ -85,10 +97,12 @@ export const eventInDlq: Step = {
       return { received: Messages.length, othersOnly: Messages.length > 0 && others.length === Messages.length };
     };
 
+    const countdown = new Countdown(ctx, deadline);
+    const dueAt = dlqDueAt(ctx, failing.invokedAt);
     try {
+      countdown.show('dlq', () => ({ text: dueText("step 4's event in the DLQ", dueAt, Date.now(), ctx.target === 'aws'), dueAt }));
       await pollUntil(
         async () => {
-          ctx.progress(`waiting for step 4's event in the DLQ · ${formatSeconds(Math.max(0, deadline - Date.now()))} left`);
           const { othersOnly } = await receive(Math.min(ctx.timing.receiveWaitSeconds, secondsUntil(deadline)));
           if (ours.length > 0) return true;
           // Released messages come straight back: pause rather than spin on them.
@@ -108,6 +122,7 @@ export const eventInDlq: Step = {
         if (message.ReceiptHandle) await ctx.sqs.deleteMessage({ QueueUrl: ctx.names.queueUrl, ReceiptHandle: message.ReceiptHandle });
       }
     } finally {
+      countdown.stop();
       await release(held);
     }
 

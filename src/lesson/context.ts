@@ -14,6 +14,14 @@ export interface LessonTiming {
   receiveWaitSeconds: number;
   /** WaitTimeSeconds of the receives that look for more messages once ours is found (0: the emulator is exact). */
   drainWaitSeconds: number;
+  /** The gaps the countdown expects before retry 1 and retry 2 (AWS: about 1 and 2 minutes; default). */
+  expectedRetryDelaysMs?: [number, number];
+  /** How often a waiting step repeats its countdown as a line in plain output (CI logs); default 30 s. */
+  countdownLineMs?: number;
+  /** Backoff after a throttled FilterLogEvents (exponential from baseMs, capped at capMs); default 1 s to 20 s. */
+  throttleBackoff?: { baseMs: number; capMs: number };
+  /** Least time between two FilterLogEvents calls: its quota is 5 per second per account (§4); default 200 ms. */
+  minCallSpacingMs?: number;
 }
 
 /** An asynchronous invoke as a later step needs it. */
@@ -52,6 +60,8 @@ export interface LessonContext {
   signal?: AbortSignal;
   /** A short live status while a step waits (a spinner's text; ignored in plain output). */
   progress(text: string): void;
+  /** A line for plain output while a step waits long (a terminal shows `progress` live instead). */
+  note?(text: string): void;
 }
 
 export type StepStatus = 'pass' | 'fail' | 'skip';

@@ -20,6 +20,8 @@ export interface StepHooks {
   /** Called before a step runs; the returned function receives live status text while it waits. */
   started(step: Step): (text: string) => void;
   finished(step: Step, result: StepResult): void;
+  /** A countdown line while a step waits long: printed in plain output, where no spinner shows `started`'s text. */
+  note?(step: Step, text: string): void;
 }
 
 function describeError(error: unknown): string {
@@ -42,7 +44,7 @@ export async function runLesson(
     const startedAt = Date.now();
     let outcome: StepOutcome;
     try {
-      outcome = await step.run({ ...ctx, progress });
+      outcome = await step.run({ ...ctx, progress, note: (text) => hooks.note?.(step, text) });
     } catch (error) {
       if (isAbort(error) || ctx.signal?.aborted || isEnvironmentFailure(error)) throw error;
       outcome = { status: 'fail', expected: 'the step to complete', observed: describeError(error) };

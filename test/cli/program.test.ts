@@ -19,7 +19,7 @@ function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; er
 
 async function runOptions(args: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = await parseCommandLine(['run', ...args], captureIo(env));
-  assert.ok('command' in parsed, 'parsed as a command');
+  assert.ok('command' in parsed && parsed.command === 'run', 'parsed as the run command');
   return parsed;
 }
 

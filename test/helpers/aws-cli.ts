@@ -1,12 +1,14 @@
 // Finds the official AWS CLIs (v1 and v2) on this machine and runs them with dummy credentials and none of the user's AWS settings.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export interface AwsCli {
-  /** The executable, as found (a pyenv shim stays a shim: that is how the user runs it). */
+  /** The executable that runs: a pyenv shim is resolved to the program it would exec (same CLI, a second less per call). */
   path: string;
+  /** Where it was found (PATH entry or system place). */
+  foundAt: string;
   /** First line of `aws --version`, e.g. "aws-cli/2.9.19 Python/3.11.2 ...". */
   version: string;
   major: 1 | 2;
@@ -118,16 +120,41 @@ function candidatePaths(): string[] {
   return found;
 }
 
-async function identify(path: string): Promise<{ cli?: AwsCli; note: string }> {
+/**
+ * The program a pyenv shim execs, or the path itself. A shim re-enters bash and pyenv on every call, which costs
+ * about a second per call on a busy two-core machine; `pyenv which aws` names the very executable the shim would run.
+ */
+async function resolvePyenvShim(path: string): Promise<string> {
+  let head: string;
+  try {
+    head = readFileSync(path, 'utf8').slice(0, 2000);
+  } catch {
+    return path;
+  }
+  const pyenv = /exec "([^"]+\/pyenv)" exec /.exec(head)?.[1];
+  if (!pyenv) return path;
+  try {
+    const { exitCode, stdout } = await runProgram(pyenv, ['which', 'aws'], { timeoutMs: 30_000 });
+    const target = stdout.trim();
+    return exitCode === 0 && target && isExecutable(target) ? target : path;
+  } catch {
+    return path;
+  }
+}
+
+async function identify(foundAt: string): Promise<{ cli?: AwsCli; note: string }> {
+  const path = await resolvePyenvShim(foundAt);
   try {
     // AWS CLI v1 once printed its version on stderr; read both.
     const result = await runProgram(path, ['--version'], { timeoutMs: 30_000 });
     const line = `${result.stdout}\n${result.stderr}`.split('\n').find((text) => /aws-cli\/\d/.test(text))?.trim();
     const major = line?.match(/aws-cli\/(\d+)\./)?.[1];
-    if (line && (major === '1' || major === '2')) return { cli: { path, version: line, major: Number(major) as 1 | 2 }, note: `${path}: ${line}` };
-    return { note: `${path}: no aws-cli version in its --version output (exit ${result.exitCode})` };
+    if (line && (major === '1' || major === '2')) {
+      return { cli: { path, foundAt, version: line, major: Number(major) as 1 | 2 }, note: `${foundAt}: ${line}` };
+    }
+    return { note: `${foundAt}: no aws-cli version in its --version output (exit ${result.exitCode})` };
   } catch (error) {
-    return { note: `${path}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+    return { note: `${foundAt}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
   }
 }
 

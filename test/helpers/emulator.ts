@@ -3,7 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { after } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -17,8 +17,12 @@ export interface TestEmulator {
   logs: CloudWatchLogsClient;
 }
 
-/** One emulator per call, closed when the test file finishes. Retry delays default to 50 ms then 100 ms. */
-export async function startTestEmulator(options: EmulatorOptions = {}): Promise<TestEmulator> {
+/**
+ * One emulator per call. Retry delays default to 50 ms then 100 ms. Called at a file's top level it closes when the
+ * file finishes; called inside a running test, pass that test's context: a file-level after() registered from inside
+ * a test can land after the root's hooks have run, leaving the server open and the file hanging.
+ */
+export async function startTestEmulator(options: EmulatorOptions = {}, t?: TestContext): Promise<TestEmulator> {
   const running = await startEmulator({ retryDelaysMs: [50, 100], ...options });
   const config = { endpoint: running.url, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   const emulator: TestEmulator = {
@@ -29,7 +33,7 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     sqs: new SQSClient(config),
     logs: new CloudWatchLogsClient(config),
   };
-  after(async () => {
+  (t ? t.after.bind(t) : after)(async () => {
     for (const client of [emulator.cfn, emulator.lambda, emulator.sqs, emulator.logs]) client.destroy();
     await running.close();
   });

@@ -2,6 +2,7 @@
 // Wire names follow the query-era botocore model (sqs/2012-11-05, protocol "query"): flattened lists and maps
 // named Attribute, MessageAttribute, AttributeName, Tag, SendMessageBatchRequestEntry, ... with Name/Value pairs.
 import type { QueryParams } from '../protocol/query.js';
+import { ServiceError } from '../protocol/service-error.js';
 
 type Json = Record<string, unknown>;
 
@@ -135,6 +136,21 @@ function batchResult(output: Json, successName: string): Json {
 export const sqsQueryBinding = {
   toInput(action: string, params: QueryParams): unknown {
     return convertInput(params, action);
+  },
+
+  /**
+   * The error as SQS words it under the query protocol: a missing queue keeps the WSDL-era text there, which AWS CLI
+   * v2 before 2.13.34 prints (reference/aws-semantics.md §5.2); JSON 1.0 clients get "The specified queue does not exist."
+   */
+  toError(error: ServiceError): ServiceError {
+    if (error.queryCode !== 'AWS.SimpleQueueService.NonExistentQueue') return error;
+    return new ServiceError(error.code, 'The specified queue does not exist for this wsdl version.', {
+      status: error.status,
+      sender: error.sender,
+      queryCode: error.queryCode,
+      headers: error.headers,
+      fields: error.fields,
+    });
   },
 
   /** The object renderQueryResult prints inside <{Action}Result>, with SQS's flattened element names. */

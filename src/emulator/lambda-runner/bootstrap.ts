@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
-import type { ChildMessage, InvokeMessage, ParentMessage, RuntimeErrorPayload } from './ipc-messages.js';
+import type { AssignMessage, ChildMessage, InvokeMessage, ParentMessage, RuntimeErrorPayload } from './ipc-messages.js';
 
 type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -26,6 +26,24 @@ class UnhandledPromiseRejection extends RuntimeError {
     super('UnhandledPromiseRejection', String(reason));
     this.reason = String(reason);
   }
+}
+
+// A spare runtime, forked before any function needed it (runner.ts, SpareRuntime), waits here for the function it will
+// serve. Until the assignment arrives nothing below has read process.env or the working directory.
+if (process.env.LAMBDA_ASYNC_DEMO_SPARE_RUNTIME === '1') {
+  const assignment = await new Promise<AssignMessage>((resolve) => {
+    process.once('disconnect', () => process.exit(0));
+    const onMessage = (message: ParentMessage): void => {
+      if (message.type !== 'assign') return;
+      process.off('message', onMessage);
+      resolve(message);
+    };
+    process.on('message', onMessage);
+    process.send!({ type: 'standby' } satisfies ChildMessage);
+  });
+  delete process.env.LAMBDA_ASYNC_DEMO_SPARE_RUNTIME;
+  Object.assign(process.env, assignment.env);
+  process.chdir(assignment.cwd);
 }
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
@@ -167,9 +185,10 @@ function runInvocation(message: InvokeMessage): void {
       try {
         payload = JSON.stringify(result === undefined ? null : result);
       } catch {
-        // RIC: a response that cannot be serialised fails the invocation with this message.
+        // RIC (src/utils/serialize.ts, errors.ts): a BigInt or a cycle fails the invocation with JSONStringifyError, named
+        // Runtime.JSONStringifyError since the runtime client's v4 (the older one threw a plain Error).
         settled = false;
-        settle(new Error('Unable to stringify response body'));
+        settle(new RuntimeError('JSONStringifyError', 'Unable to stringify response body'));
         return;
       }
       send({ type: 'result', requestId: message.requestId, payload, memoryUsedMb: memoryUsedMb() });

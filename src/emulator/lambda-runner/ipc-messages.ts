@@ -19,9 +19,20 @@ export interface InvokeMessage {
   clientContext?: string;
 }
 
-export type ParentMessage = InvokeMessage;
+/** To a spare runtime (runner.ts, SpareRuntime): the function it now serves. */
+export interface AssignMessage {
+  type: 'assign';
+  /** The runtime's whole environment, as a fresh fork would have been given it. */
+  env: Record<string, string>;
+  /** The function's code directory (LAMBDA_TASK_ROOT), the working directory of a fresh fork. */
+  cwd: string;
+}
+
+export type ParentMessage = InvokeMessage | AssignMessage;
 
 export type ChildMessage =
+  /** A spare runtime listens for its AssignMessage. */
+  | { type: 'standby' }
   | { type: 'ready' }
   | { type: 'init-error'; error: RuntimeErrorPayload }
   | { type: 'log'; message: string }

@@ -107,6 +107,97 @@ const SDK_NODE_PATH = ((): string | undefined => {
   }
 })();
 
+/** Tells bootstrap.ts it is a spare runtime: wait for the function to serve before reading the environment. */
+const SPARE_RUNTIME_VARIABLE = 'LAMBDA_ASYNC_DEMO_SPARE_RUNTIME';
+
+/** What every runtime process starts with; the function's own variables come on top. Never the parent's env. */
+function baseRuntimeEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+  };
+  if (SDK_NODE_PATH) env.NODE_PATH = SDK_NODE_PATH;
+  if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+  return env;
+}
+
+function forkRuntime(env: Record<string, string>, cwd: string): ChildProcess {
+  const child = fork(BOOTSTRAP_PATH, [], {
+    cwd,
+    env,
+    execArgv: bootstrapExecArgv(),
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    // The pipes alone must not keep the emulator's process alive; the IPC channel decides that (see park()).
+    (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+  child.on('error', () => {
+    // Spawn failures surface as an exit; nothing else to do here.
+  });
+  return child;
+}
+
+/**
+ * A runtime process forked before any function needs it, so a cold start skips Node's own boot (about 100 ms on a
+ * small machine) and pays only for loading the handler, much as Lambda keeps sandboxes ready before a request lands.
+ * It runs the same bootstrap, which waits on IPC for the function it will serve: environment and code directory.
+ */
+class SpareRuntime {
+  readonly child: ChildProcess;
+  private readonly base = baseRuntimeEnvironment();
+  /** Resolves once the bootstrap listens for its assignment: a message sent before that could be lost. */
+  private readonly standingBy: Promise<void>;
+
+  constructor() {
+    this.child = forkRuntime({ ...this.base, [SPARE_RUNTIME_VARIABLE]: '1' }, tmpdir());
+    // Idle, it must not keep the emulator's process alive.
+    this.child.unref();
+    this.child.channel?.unref();
+    this.standingBy = new Promise((resolve) => {
+      const onMessage = (message: ChildMessage): void => {
+        if (message.type !== 'standby') return;
+        this.child.off('message', onMessage);
+        resolve();
+      };
+      this.child.on('message', onMessage);
+    });
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
+  }
+
+  /** Node reads some variables only as it starts (NODE_OPTIONS, NODE_PATH, ...): a function that sets them gets a fresh fork. */
+  fits(env: Record<string, string>): boolean {
+    for (const [name, value] of Object.entries(this.base)) if (env[name] !== value) return false;
+    return !Object.keys(env).some((name) => /^(NODE_|UV_)/.test(name) && !(name in this.base));
+  }
+
+  /** Hands the runtime its function; returns the process, held (ref'd) like a fresh fork until it is parked. */
+  claim(env: Record<string, string>, cwd: string): ChildProcess {
+    this.child.ref();
+    this.child.channel?.ref();
+    void this.standingBy.then(() => {
+      try {
+        this.child.send({ type: 'assign', env, cwd });
+      } catch {
+        // It died meanwhile: its exit reports the failed init.
+      }
+    });
+    return this.child;
+  }
+
+  kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    this.child.kill('SIGKILL');
+    return closed;
+  }
+}
+
 /** Code directories still on disk; removed at exit even when nobody called close(). */
 const liveCodeRoots = new Set<string>();
 let exitCleanupRegistered = false;
@@ -153,6 +244,7 @@ class ExecutionEnvironment {
     readonly fn: RunnableFunction,
     private readonly codeDir: string,
     private readonly onDead: (environment: ExecutionEnvironment) => void,
+    private readonly takeSpare: (env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
   ) {
     this.createdAt = host.now();
     this.streamName = logStreamName(this.createdAt);
@@ -187,9 +279,7 @@ class ExecutionEnvironment {
   private childEnvironment(): Record<string, string> {
     // Never the parent's process.env: function code must not see the user's credentials or profile.
     const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
+      ...baseRuntimeEnvironment(),
       LAMBDA_TASK_ROOT: this.codeDir,
       _HANDLER: this.fn.handler,
       AWS_EXECUTION_ENV: EXECUTION_ENV,
@@ -204,8 +294,6 @@ class ExecutionEnvironment {
       ...DUMMY_CREDENTIALS,
       AWS_ENDPOINT_URL: this.host.endpointUrl(),
     };
-    if (SDK_NODE_PATH) env.NODE_PATH = SDK_NODE_PATH;
-    if (process.platform === 'win32' && process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
     return { ...env, ...this.fn.variables };
   }
 
@@ -214,26 +302,14 @@ class ExecutionEnvironment {
     this.state = 'starting';
     const startedAt = performance.now();
     this.log(initStartLine(this.host.region));
-    const child = fork(BOOTSTRAP_PATH, [], {
-      cwd: this.codeDir,
-      env: this.childEnvironment(),
-      execArgv: bootstrapExecArgv(),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    const env = this.childEnvironment();
+    const child = this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir);
     this.child = child;
     const forwardRaw = (chunk: Buffer): void => this.forwardRawOutput(chunk.toString('utf8'));
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on('data', forwardRaw);
-      // The pipes alone must not keep the emulator's process alive; the IPC channel decides that (see park()).
-      (stream as unknown as { unref?: () => void } | null)?.unref?.();
-    }
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', forwardRaw);
     child.on('message', (message: ChildMessage) => this.onMessage(message));
     // 'close', not 'exit': it comes after the IPC channel has delivered everything the runtime sent before dying.
     child.on('close', (code, signal) => this.onExit(code, signal));
-    child.on('error', () => {
-      // Spawn failures surface as an exit; nothing else to do here.
-    });
 
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -485,6 +561,7 @@ class FunctionPool {
   constructor(
     private readonly host: RunnerHost,
     private readonly codeDirFor: (fn: RunnableFunction) => string,
+    private readonly takeSpare: (env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
   ) {}
 
   async acquire(fn: RunnableFunction): Promise<ExecutionEnvironment> {
@@ -496,7 +573,7 @@ class FunctionPool {
         environment.kill();
       }
       if (this.environments.size < Math.max(1, this.host.maxEnvironmentsPerFunction)) {
-        const environment = new ExecutionEnvironment(this.host, fn, this.codeDirFor(fn), (dead) => this.forget(dead));
+        const environment = new ExecutionEnvironment(this.host, fn, this.codeDirFor(fn), (dead) => this.forget(dead), this.takeSpare);
         this.environments.add(environment);
         return environment;
       }
@@ -551,13 +628,39 @@ export class LambdaRunner {
   private codeRoot?: string;
   private readonly writtenCode = new Set<string>();
   private closed = false;
+  private spare?: SpareRuntime;
+  private keepSpare = false;
 
   constructor(private readonly host: RunnerHost) {}
+
+  /** From now on keeps one runtime process forked ahead of the next cold start (see SpareRuntime). */
+  prewarm(): void {
+    this.keepSpare = true;
+    this.replenishSpare();
+  }
+
+  private replenishSpare(): void {
+    if (this.closed || !this.keepSpare || this.spare?.alive) return;
+    const spare = new SpareRuntime();
+    this.spare = spare;
+    spare.child.once('close', () => {
+      if (this.spare === spare) this.spare = undefined;
+    });
+  }
+
+  private takeSpare(env: Record<string, string>): SpareRuntime | undefined {
+    const spare = this.spare;
+    if (!spare?.alive || !spare.fits(env)) return undefined;
+    this.spare = undefined;
+    // The next cold start finds another one ready. Forked on a later turn, so this request does not wait for the fork.
+    setTimeout(() => this.replenishSpare(), 0).unref();
+    return spare;
+  }
 
   private poolFor(functionName: string): FunctionPool {
     let pool = this.pools.get(functionName);
     if (!pool) {
-      pool = new FunctionPool(this.host, (fn) => this.codeDirFor(fn));
+      pool = new FunctionPool(this.host, (fn) => this.codeDirFor(fn), (env) => this.takeSpare(env));
       this.pools.set(functionName, pool);
     }
     return pool;
@@ -612,7 +715,9 @@ export class LambdaRunner {
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.destroy('The emulator is shutting down.')));
+    const spare = this.spare;
+    this.spare = undefined;
+    await Promise.all([...pools.map((pool) => pool.destroy('The emulator is shutting down.')), spare?.kill()]);
     if (this.codeRoot) {
       rmSync(this.codeRoot, { recursive: true, force: true });
       liveCodeRoots.delete(this.codeRoot);

@@ -5,41 +5,53 @@ import type { ServiceError } from './service-error.js';
 
 export type QueryParams = Record<string, unknown>;
 
+/** The parameter tree while it is built: Maps, so no parameter name can reach Object.prototype. */
+type QueryNode = Map<string, QueryNode | string>;
+
 /**
  * Turns `Parameters.member.1.ParameterKey=a` into `{ Parameters: [{ ParameterKey: 'a' }] }`.
  * A numeric segment (with or without a `member` before it) becomes an array index, so SQS's flattened
  * `AttributeName.1=All` becomes `{ AttributeName: ['All'] }`; `entry.N.key/value` pairs become objects.
  */
 export function parseQueryParams(form: URLSearchParams): QueryParams {
-  const root: Record<string, unknown> = {};
+  const root: QueryNode = new Map();
   for (const [key, value] of form) {
     const segments = key.split('.').filter((segment) => segment !== 'member');
-    // `__proto__.0=x` would write into Object.prototype through the plain objects built here (found by
-    // test/reliability/fuzz.test.ts); no AWS member has that name, so such a parameter is ignored like any unknown one.
+    // `__proto__.0=x` used to write into Object.prototype (found by test/reliability/fuzz.test.ts); no AWS member has
+    // that name, so such a parameter is ignored like any unknown one.
     if (segments.includes('__proto__')) continue;
-    let node: Record<string, unknown> | unknown[] = root;
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i]!;
-      const last = i === segments.length - 1;
-      const nextIsIndex = !last && /^\d+$/.test(segments[i + 1]!);
-      const slot = /^\d+$/.test(segment) ? Number(segment) - 1 : segment;
-      const container = node as Record<string | number, unknown>;
-      if (last) {
-        container[slot] = value;
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      const child = node.get(segment);
+      if (child instanceof Map) {
+        node = child;
       } else {
-        if (!Object.hasOwn(container, slot) || container[slot] === null || typeof container[slot] !== 'object') {
-          container[slot] = nextIsIndex ? [] : {};
-        }
-        node = container[slot] as Record<string, unknown> | unknown[];
+        const created: QueryNode = new Map();
+        node.set(segment, created);
+        node = created;
       }
     }
+    node.set(segments[segments.length - 1]!, value);
   }
-  return mapEntries(root) as QueryParams;
+  return mapEntries(plain(root)) as QueryParams;
+}
+
+// A node whose keys are all indexes becomes a dense array in index order. Indexes are sorted, never used as array
+// positions: `member.4294967294` once built a sparse array that took minutes to walk (test/reliability/fuzz.test.ts).
+function plain(node: QueryNode | string): unknown {
+  if (typeof node === 'string') return node;
+  const keys = [...node.keys()];
+  if (keys.length > 0 && keys.every((key) => /^\d+$/.test(key))) {
+    return keys.sort((a, b) => Number(a) - Number(b)).map((key) => plain(node.get(key)!));
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[key] = plain(node.get(key)!);
+  return out;
 }
 
 // `Attributes.entry.1.key=K&Attributes.entry.1.value=V` parses to { entry: [{ key, value }] }; make it { K: V }.
 function mapEntries(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(mapEntries);
+  if (Array.isArray(value)) return value.map(mapEntries);
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);

@@ -660,7 +660,28 @@ export function validateTemplate(template: Template, registry: ResourceRegistry)
     );
   }
   for (const [name, definition] of Object.entries(template.Parameters ?? {})) checkParameterType(name, definition.Type);
+  checkResourceTypes(template, registry);
   validateReferences(template, registry);
+}
+
+/** The shapes a registry type name can take: Organization::Service::Resource (::MODULE for modules), or Custom::Name. */
+const REGISTRY_TYPE_NAME = /^(?:[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(?:::MODULE)?|Custom::[A-Za-z0-9_@-]{1,60})$/;
+
+/**
+ * AWS refuses a type its registry does not know when the template is submitted (ValidateTemplate, CreateStack and
+ * CreateChangeSet alike), not when the resource is created: "Template format error: Unrecognized resource types:
+ * [AWS::NotAReal::Thing]". The emulator cannot see the registry, so it refuses the names that cannot be in it; a
+ * well-formed type it does not emulate still fails that resource at creation, with a reason saying so.
+ */
+function checkResourceTypes(template: Template, registry: ResourceRegistry): void {
+  const unrecognized = [
+    ...new Set(
+      Object.values(template.Resources)
+        .map((resource) => resource.Type)
+        .filter((type) => !Object.hasOwn(registry, type) && !REGISTRY_TYPE_NAME.test(type)),
+    ),
+  ];
+  if (unrecognized.length > 0) throw validationError(`Template format error: Unrecognized resource types: [${unrecognized.join(', ')}]`);
 }
 
 // ------------------------------------------------------------------------------------------------ capabilities
@@ -986,7 +1007,7 @@ export class StackEngine {
   }
 
   private requireHandler(type: string, logicalId: string, properties: Properties): ResourceHandler {
-    const handler = this.options.registry[type];
+    const handler = Object.hasOwn(this.options.registry, type) ? this.options.registry[type] : undefined;
     if (!handler) throw unsupportedType(type);
     const missing = handler.requiredProperties.filter((name) => properties[name] === undefined);
     if (missing.length > 0) {

@@ -125,7 +125,13 @@ function parseYaml(body: string): unknown {
     const detail = problem.message.split(' at line ')[0]!.split('\n')[0]!;
     throw templateError(`YAML not well-formed. ${detail}${where}`);
   }
-  return document.toJS({ maxAliasCount: 1000 });
+  try {
+    return document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // An alias bomb ("Excessive alias count ...") is a broken template, not a server fault: it answered 500 before
+    // test/reliability/fuzz.test.ts.
+    throw templateError(`YAML not well-formed. ${(error as Error).message}`);
+  }
 }
 
 /** Parses and structurally checks a template body; every problem is AWS's `Template format error: ...`. */
@@ -140,8 +146,11 @@ export function parseTemplate(body: string): Template {
   if (unknownSections.length > 0) {
     throw templateError(`Invalid template property or properties [${unknownSections.join(', ')}]`);
   }
-  if (template.AWSTemplateFormatVersion !== undefined && String(template.AWSTemplateFormatVersion) !== '2010-09-09') {
-    throw templateError(`'${String(template.AWSTemplateFormatVersion)}' is not a valid template version`);
+  const version = template.AWSTemplateFormatVersion;
+  if (version !== undefined && !((typeof version === 'string' || typeof version === 'number') && String(version) === '2010-09-09')) {
+    // Not String() on anything else: an object's own `toString` member made it throw.
+    const shownVersion = typeof version === 'string' || typeof version === 'number' ? String(version) : JSON.stringify(version);
+    throw templateError(`'${shownVersion}' is not a valid template version`);
   }
   if (template.Description !== undefined && typeof template.Description !== 'string') {
     throw templateError('Every Description member must be a string.');

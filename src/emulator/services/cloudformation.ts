@@ -177,6 +177,46 @@ function paginate<T>(items: T[], nextToken: string | undefined, pageSize = PAGE_
   return { page, NextToken: offset + pageSize < items.length ? encodeToken(offset + pageSize) : undefined };
 }
 
+type Scalar = string | number | boolean;
+const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
+/** The input members that are lists in the model; every other member is a scalar. */
+const LIST_MEMBERS = new Set([
+  'Parameters', 'Tags', 'Capabilities', 'NotificationARNs', 'RetainResources', 'StackStatusFilter', 'ResourceTypes',
+  'ResourcesToSkip', 'ResourcesToImport',
+]);
+/** The list members whose items are structures (of scalars); the other lists hold scalars. */
+const STRUCTURE_LISTS = new Set(['Parameters', 'Tags', 'ResourcesToImport']);
+
+/**
+ * The input as the CloudFormation model shapes it. Query parameters can nest anything anywhere (`StackName.member.1=x`,
+ * `Tags.member.1.Key.toString=1`); the real service reads a member sent in the wrong shape as absent. Passed on, such
+ * values crashed string code with a 500 (test/reliability/fuzz.test.ts), so they are dropped here.
+ */
+function wireInput(input: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (input === null || typeof input !== 'object') return out;
+  for (const [key, value] of Object.entries(input)) {
+    if (isScalar(value)) {
+      out[key] = value;
+    } else if (Array.isArray(value) && LIST_MEMBERS.has(key)) {
+      out[key] = STRUCTURE_LISTS.has(key)
+        ? value
+            .filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item))
+            .map((item) => Object.fromEntries(Object.entries(item).filter(([, field]) => isScalar(field))))
+        : value.filter(isScalar);
+    }
+  }
+  return out;
+}
+
+function wireShaped<T extends Record<string, (input: never) => unknown>>(operations: T): T {
+  const shaped: Record<string, (input: unknown) => unknown> = {};
+  for (const [name, operation] of Object.entries(operations)) {
+    shaped[name] = (input) => (operation as (input: unknown) => unknown)(wireInput(input));
+  }
+  return shaped as unknown as T;
+}
+
 function date(ms: number | undefined): Date | undefined {
   return ms === undefined ? undefined : new Date(ms);
 }
@@ -201,7 +241,7 @@ export class CloudFormationService implements Service {
     this.engine = new StackEngine({ ctx, registry, exportedValue: (name) => this.exportedValue(name) });
   }
 
-  readonly operations = {
+  readonly operations = wireShaped({
     ValidateTemplate: (input: ValidateTemplateInput) => this.validateTemplate(input),
     GetTemplateSummary: (input: GetTemplateSummaryInput) => this.getTemplateSummary(input),
     CreateChangeSet: (input: CreateChangeSetInput) => this.createChangeSet(input),
@@ -219,7 +259,7 @@ export class CloudFormationService implements Service {
     ListStackResources: (input: ListStackResourcesInput) => this.listStackResources(input),
     ListStacks: (input: ListStacksInput) => this.listStacks(input),
     GetTemplate: (input: GetTemplateInput) => this.getTemplate(input),
-  };
+  });
 
   /** Live (not deleted) stacks, for the health endpoint. */
   stackSummaries(): Array<{ StackName: string; StackStatus: string }> {

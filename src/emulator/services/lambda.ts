@@ -108,10 +108,23 @@ function notFound(message: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', message, { status: 404 });
 }
 
+/**
+ * A wire value as error messages show it. String() may throw (an object whose own toString is not a function) or
+ * overflow the stack (arrays nested thousands deep); both once answered 500 (test/reliability/fuzz.test.ts).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value)?.slice(0, 256) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
 function checkRange(value: unknown, member: string, min: number, max: number): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw validationError(`Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must be an integer`);
+    throw validationError(`Value '${shown(value)}' at '${member}' failed to satisfy constraint: Member must be an integer`);
   }
   if (value < min) {
     throw validationError(`Value '${value}' at '${member}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
@@ -256,6 +269,8 @@ export class LambdaService implements Service {
     const configuration = this.buildConfiguration(name, input, undefined);
     this.state.functions[name] = { configuration, code: input.Code.ZipFile };
     this.ctx.stateChanged();
+    // Its first invoke will need a runtime process: fork one now, while the caller is still busy deploying.
+    this.runner.prewarm();
     return configuration;
   }
 
@@ -392,17 +407,17 @@ export class LambdaService implements Service {
     checkRange(input.MemorySize, 'memorySize', 128, 10240);
     if (typeof input.Runtime !== 'string' || !input.Runtime.startsWith('nodejs')) {
       throw invalidParameter(
-        `The runtime parameter of ${String(input.Runtime)} is not supported by the lambda-async-demo local emulator, which runs Node.js functions only.`,
+        `The runtime parameter of ${shown(input.Runtime)} is not supported by the lambda-async-demo local emulator, which runs Node.js functions only.`,
       );
     }
     if (typeof input.Handler !== 'string' || !/^[^\s]{1,128}$/.test(input.Handler)) {
       throw validationError(
-        `Value '${String(input.Handler)}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+`,
+        `Value '${shown(input.Handler)}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+`,
       );
     }
     if (typeof input.Role !== 'string' || !/^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/.test(input.Role)) {
       throw validationError(
-        `Value '${String(input.Role)}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
+        `Value '${shown(input.Role)}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
       );
     }
     if (!this.ctx.iam.roleExists(input.Role)) {
@@ -687,7 +702,7 @@ export class LambdaService implements Service {
       if (destination === undefined || destination === null || destination === '') continue;
       if (typeof destination !== 'string' || !DESTINATION_ARN.test(destination)) {
         throw validationError(
-          `Value '${String(destination)}' at 'destinationConfig.${member}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN}`,
+          `Value '${shown(destination)}' at 'destinationConfig.${member}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN}`,
         );
       }
       if (destination.split(':')[2] === 'lambda' && this.parseReference(destination).name === name) {
@@ -778,6 +793,11 @@ export class LambdaService implements Service {
     };
     // Pending retries resume with what remains of their delay, overdue ones at once.
     this.invoker.importState((incoming.pendingEvents ?? []).filter((event) => event.functionName in this.state.functions));
+  }
+
+  /** Forks a Node.js runtime ahead of the first cold start, for a caller about to create and invoke a function. */
+  prewarmRuntime(): void {
+    this.runner.prewarm();
   }
 
   async close(): Promise<void> {

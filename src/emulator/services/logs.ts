@@ -353,7 +353,9 @@ export class LogsService implements Service {
     }
     for (const event of events) this.store(stream, event, now);
     if (events.length > 0) stream.lastIngestionTime = now;
-    this.ctx.stateChanged();
+    // A function's log lines: no response acknowledges them (on AWS they arrive seconds later), so a sync Invoke does
+    // not wait for them to be written (persistence.ts, DEFAULT_BACKGROUND_SAVE_MS).
+    this.ctx.stateChanged('background');
   }
 
   // ---------------------------------------------------------------- persistence

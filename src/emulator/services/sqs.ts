@@ -238,9 +238,22 @@ function batchError(id: string, error: unknown): WireBatchError {
 // ---------------------------------------------------------------------------------------------------------------
 // Input checks shared by operations.
 
+/**
+ * A wire value as error messages show it. String() may throw (an object whose own toString is not a function) or
+ * overflow the stack (arrays nested thousands deep); both once answered 500 (test/reliability/fuzz.test.ts).
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value)?.slice(0, 256) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
 function requiredString(value: unknown, name: string): string {
   if (value === undefined || value === null || value === '') throw missingParameter(name);
-  if (typeof value !== 'string') throw invalidParameterValue(`Value ${String(value)} for parameter ${name} is invalid.`);
+  if (typeof value !== 'string') throw invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid.`);
   return value;
 }
 
@@ -248,7 +261,7 @@ function optionalInteger(value: unknown, name: string, range: { min: number; max
   if (value === undefined || value === null) return undefined;
   const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
-    throw invalidParameterValue(`Value ${String(value)} for parameter ${name} is invalid. Reason: ${reason}`);
+    throw invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid. Reason: ${reason}`);
   }
   return parsed;
 }
@@ -1013,7 +1026,13 @@ export class SqsService implements Service {
     if (value === undefined || value === null) return {};
     if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameterValue('Tags must be a map of key to value.');
     const tags: Record<string, string> = {};
-    for (const [key, tag] of Object.entries(value as Record<string, unknown>)) tags[key] = String(tag);
+    for (const [key, tag] of Object.entries(value as Record<string, unknown>)) {
+      // An object here once reached String() and answered 500 (test/reliability/fuzz.test.ts).
+      if (typeof tag !== 'string' && typeof tag !== 'number' && typeof tag !== 'boolean') {
+        throw invalidParameterValue(`Value for tag ${key} is invalid. Reason: Tag values must be strings.`);
+      }
+      tags[key] = String(tag);
+    }
     return tags;
   }
 
@@ -1059,10 +1078,10 @@ export class SqsService implements Service {
     if (typeof policy?.deadLetterTargetArn !== 'string' || policy.deadLetterTargetArn === '') {
       throw invalidParameterValue(`Value ${text} for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: deadLetterTargetArn.`);
     }
-    const count = Number(policy.maxReceiveCount);
+    const count = typeof policy.maxReceiveCount === 'number' || typeof policy.maxReceiveCount === 'string' ? Number(policy.maxReceiveCount) : NaN;
     if (!Number.isInteger(count) || count < 1 || count > 1000) {
       throw invalidParameterValue(
-        `Value ${text} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${String(policy.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`,
+        `Value ${text} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: ${shown(policy.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`,
       );
     }
     return JSON.stringify({ deadLetterTargetArn: policy.deadLetterTargetArn, maxReceiveCount: count });
@@ -1131,7 +1150,7 @@ export class SqsService implements Service {
     checkCharacters(body);
     if (entry.MessageDeduplicationId !== undefined && entry.MessageDeduplicationId !== null) {
       throw invalidParameterValue(
-        `Value ${String(entry.MessageDeduplicationId)} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+        `Value ${shown(entry.MessageDeduplicationId)} for parameter MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.`,
       );
     }
     // Standard queues accept MessageGroupId since fair queues (2025); it only comes back as a system attribute.

@@ -1,0 +1,542 @@
+// `npm run bench`: start-up, lesson overhead, Invoke, SQS, CloudFormation and server start-up, ours beside moto.
+// Prints a table and writes bench/results.json. Usage: node bench/bench.mjs [--quick] [--no-moto]
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import {
+  asyncAcceptanceRate,
+  clientsFor,
+  createQueue,
+  createStack,
+  deleteQueue,
+  deleteStack,
+  fillQueue,
+  invokeLatency,
+  receiveLatency,
+  sqsThroughput,
+} from './lib/api.mjs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { canSampleMemory, freePort, runTimed } from './lib/processes.mjs';
+import {
+  BIN,
+  isolatedEnv,
+  listQueuesAnswers,
+  localServerCommand,
+  motoAvailability,
+  startCannedServer,
+  startLocalServer,
+  startMemoryEmulator,
+  startMoto,
+  temporaryDir,
+} from './lib/servers.mjs';
+import { pairedRatios, summarize } from './lib/stats.mjs';
+import { renderTable } from './lib/table.mjs';
+
+// The AWS SDK warns on Node 20 that its support ends: noise the bench cannot act on, like the CLI drops it.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'NodeVersionSupportWarning' || String(warning?.message ?? warning).includes('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+};
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const RUNS = {
+  startup: quick ? 5 : 11,
+  lesson: quick ? 2 : 5,
+  api: quick ? 2 : 5,
+  warmCalls: 200,
+  asyncCalls: 200,
+  sqsMessages: 500,
+  sqs: quick ? 2 : 5,
+  moto: quick ? 1 : 3,
+  deepQueue: 10_000,
+  receiveCalls: 50,
+  serverStart: quick ? 2 : 5,
+};
+const TEMPLATE_BODY = readFileSync(fileURLToPath(new URL('../templates/LambdaAsync.yaml', import.meta.url)), 'utf8');
+const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+
+const progress = (text) => process.stderr.write(`bench: ${text}\n`);
+const mb = (kb) => (kb === undefined ? NaN : kb / 1024);
+const target = (text, met) => ({ text, met });
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Start-up: `--help` against a bare `node -e 0`, alternated so both see the same machine.
+
+async function benchStartup() {
+  const bare = [];
+  const help = [];
+  for (let run = 0; run < RUNS.startup; run += 1) {
+    bare.push((await runTimed(process.execPath, ['-e', '0'])).wallMs);
+    const result = await runTimed(process.execPath, [BIN, '--help']);
+    if (result.code !== 0) throw new Error(`--help exited ${result.code}: ${result.stderr}`);
+    help.push(result.wallMs);
+  }
+  const ratio = pairedRatios(help, bare);
+  return {
+    title: '1. Start-up',
+    rows: [
+      {
+        figure: '`lambda-async-demo --help` wall time',
+        unit: 'ms',
+        ours: summarize(help),
+        baseline: { label: 'node -e 0', summary: summarize(bare) },
+        ratio,
+        target: target('<= 1.5x node -e 0', ratio.median <= 1.5),
+      },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Lesson overhead: the full local `run`, minus the retry delays it is configured to wait.
+
+/** Where a run's time goes, from the moments its progress lines appear on stderr (non-TTY: one line per activity). */
+function phasesOf(lines, wallMs, delaysMs) {
+  const at = (pattern) => lines.find((line) => pattern.test(line.text))?.ms;
+  const emulator = at(/Start the local emulator/);
+  const deployed = at(/Deploy stack/);
+  const step = (id) => at(new RegExp(`\\b${id}/6\\b`));
+  const marks = [emulator, deployed, step(1), step(4), step(5), step(6)];
+  if (marks.some((mark) => mark === undefined)) return undefined;
+  const [e, d, s1, s4, s5, s6] = marks;
+  return {
+    'process start, imports, emulator start': e,
+    'SDK load, validate, deploy': d - e,
+    'step 1 (the cold start)': s1 - d,
+    'steps 2-4': s4 - s1,
+    'step 5 beyond the retry delays': s5 - s4 - (delaysMs[0] + delaysMs[1]),
+    'step 6': s6 - s5,
+    'report, shutdown, exit': wallMs - s6,
+  };
+}
+
+async function lessonRun(delays, env) {
+  const delaysMs = delays.split(',').map((seconds) => Number(seconds) * 1000);
+  const lines = [];
+  const startedAt = performance.now();
+  let buffered = '';
+  const result = await runTimed(process.execPath, [BIN, 'run', '--retry-delays', delays, '--json'], {
+    env,
+    sampleMemoryEveryMs: 50,
+    onStderr(chunk) {
+      buffered += chunk;
+      const parts = buffered.split('\n');
+      buffered = parts.pop();
+      for (const text of parts) lines.push({ text, ms: performance.now() - startedAt });
+    },
+  });
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    report = undefined;
+  }
+  const passed = result.code === 0 && report?.ok === true;
+  return {
+    passed,
+    failure: passed ? undefined : `exit ${result.code}; ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+    overheadMs: result.wallMs - delaysMs[0] - delaysMs[1],
+    wallMs: result.wallMs,
+    memory: result.memory,
+    phases: phasesOf(lines, result.wallMs, delaysMs),
+  };
+}
+
+async function benchLesson() {
+  const stateDir = temporaryDir('lesson');
+  // A port nobody serves and an empty state dir: `run` must take its in-process emulator, never a user's server.
+  const env = isolatedEnv(stateDir, await freePort());
+  const settings = ['1,2', '0.2,0.4'];
+  const runs = Object.fromEntries(settings.map((delays) => [delays, []]));
+  try {
+    for (let run = 0; run < RUNS.lesson; run += 1) {
+      for (const delays of settings) {
+        progress(`lesson run ${run + 1}/${RUNS.lesson}, --retry-delays ${delays}`);
+        runs[delays].push(await lessonRun(delays, env));
+      }
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  const all = Object.values(runs).flat();
+  const failures = all.filter((run) => !run.passed);
+  const rows = settings.map((delays) => {
+    const overhead = summarize(runs[delays].map((run) => run.overheadMs / 1000));
+    return {
+      figure: `run --retry-delays ${delays}: wall time minus the delays`,
+      unit: 's',
+      ours: overhead,
+      baseline: { label: 'wall', summary: summarize(runs[delays].map((run) => run.wallMs / 1000)) },
+      target: target('<= 0.5 s', overhead.median <= 0.5),
+    };
+  });
+  const notes = [];
+  if (canSampleMemory) {
+    rows.push(
+      { figure: 'peak RSS of the CLI process', unit: 'MB', ours: summarize(all.map((run) => mb(run.memory?.processKb))) },
+      { figure: 'peak RSS of the largest function process', unit: 'MB', ours: summarize(all.map((run) => mb(run.memory?.largestChildKb))) },
+    );
+  } else {
+    notes.push('peak RSS not measured: it is read from /proc, which this platform does not have');
+  }
+  if (failures.length) notes.push(`${failures.length} run(s) did not pass every check: ${failures[0].failure}`);
+
+  const phaseRuns = all.map((run) => run.phases).filter(Boolean);
+  const breakdown = phaseRuns.length
+    ? Object.keys(phaseRuns[0]).map((name) => ({ figure: `  ${name}`, unit: 'ms', ours: summarize(phaseRuns.map((phases) => phases[name])) }))
+    : [];
+  if (!phaseRuns.length) notes.push('no per-phase breakdown: the progress lines on stderr were not recognised');
+  return [
+    { title: '2. Lesson overhead', subtitle: 'full local `run`, in-process emulator', rows, notes },
+    ...(breakdown.length ? [{ title: '2. Lesson overhead: where it goes', subtitle: 'both delay settings, from the progress lines on stderr', rows: breakdown }] : []),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3-5. The API benches: Invoke, SQS and stack create against a server, through SDK v3 with keep-alive.
+
+/**
+ * The bench process's SDK client is itself JIT-compiled code: its first thousand calls run slower than the rest.
+ * A round of every call the benches time, untimed, so the figures measure the server and not the client's warm-up.
+ */
+async function warmUp(url) {
+  const clients = clientsFor(url);
+  try {
+    const created = await createStack(clients.cfn, { stackName: 'BenchWarmUp', templateBody: TEMPLATE_BODY, parameters: { FunctionName: 'BenchWarmUp' } });
+    if (created.status !== 'CREATE_COMPLETE') throw new Error(`the warm-up stack ended ${created.status}: ${created.reason ?? ''}`);
+    await invokeLatency(clients.lambda, 'BenchWarmUp', 300);
+    await asyncAcceptanceRate(clients.lambda, 'BenchWarmUp', 100);
+    await deleteStack(clients.cfn, 'BenchWarmUp');
+    const queueUrl = await createQueue(clients.sqs, `bench-warm-up-${Date.now()}`);
+    await sqsThroughput(clients.sqs, queueUrl, 500);
+    await deleteQueue(clients.sqs, queueUrl);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** Every API figure for one server: each run deploys a fresh stack (a create sample) and invokes its new function. */
+async function measureServer(url, label) {
+  const clients = clientsFor(url);
+  const figures = { creates: [], colds: [], p50s: [], p99s: [], asyncRates: [], sends: [], receives: [], atTen: [], atDeep: [] };
+  try {
+    for (let run = 0; run < RUNS.api; run += 1) {
+      progress(`${label}: stack + invoke run ${run + 1}/${RUNS.api}`);
+      const stackName = `BenchStack${run}`;
+      const functionName = `BenchFunc${run}`;
+      const created = await createStack(clients.cfn, { stackName, templateBody: TEMPLATE_BODY, parameters: { FunctionName: functionName } });
+      if (created.status !== 'CREATE_COMPLETE') throw new Error(`${stackName} ended ${created.status}: ${created.reason ?? ''}`);
+      figures.creates.push(created.ms);
+      const latency = await invokeLatency(clients.lambda, functionName, RUNS.warmCalls);
+      figures.colds.push(latency.coldMs);
+      figures.p50s.push(latency.warmP50Ms);
+      figures.p99s.push(latency.warmP99Ms);
+      figures.asyncRates.push(await asyncAcceptanceRate(clients.lambda, functionName, RUNS.asyncCalls));
+      // Deleting the stack stops the function's environments and drops its queued events: the next run starts quiet.
+      await deleteStack(clients.cfn, stackName);
+    }
+    for (let run = 0; run < RUNS.sqs; run += 1) {
+      progress(`${label}: SQS run ${run + 1}/${RUNS.sqs}`);
+      const queueUrl = await createQueue(clients.sqs, `bench-throughput-${run}-${Date.now()}`);
+      const rates = await sqsThroughput(clients.sqs, queueUrl, RUNS.sqsMessages);
+      figures.sends.push(rates.sendPerSecond);
+      figures.receives.push(rates.receiveDeletePerSecond);
+      await deleteQueue(clients.sqs, queueUrl);
+    }
+    progress(`${label}: filling a queue with ${RUNS.deepQueue} messages`);
+    const shallow = await createQueue(clients.sqs, `bench-depth-10-${Date.now()}`);
+    const deep = await createQueue(clients.sqs, `bench-depth-${RUNS.deepQueue}-${Date.now()}`);
+    await fillQueue(clients.sqs, shallow, 10);
+    await fillQueue(clients.sqs, deep, RUNS.deepQueue);
+    // Alternated, so both depths see the same machine; each sample is the median of RUNS.receiveCalls receives.
+    for (let run = 0; run < RUNS.sqs; run += 1) {
+      figures.atTen.push(await receiveLatency(clients.sqs, shallow, RUNS.receiveCalls));
+      figures.atDeep.push(await receiveLatency(clients.sqs, deep, RUNS.receiveCalls));
+    }
+    await deleteQueue(clients.sqs, shallow);
+    await deleteQueue(clients.sqs, deep);
+  } finally {
+    clients.destroy();
+  }
+  return figures;
+}
+
+/** moto: stack create, and the same SQS runs (fewer: it manages tens of calls per second). */
+async function measureMoto(url) {
+  const clients = clientsFor(url);
+  const figures = { creates: [], sends: [], receives: [], notes: [] };
+  try {
+    for (let run = 0; run < RUNS.moto; run += 1) {
+      progress(`moto: stack create ${run + 1}/${RUNS.moto}`);
+      try {
+        const created = await createStack(clients.cfn, {
+          stackName: `BenchStack${run}`,
+          templateBody: TEMPLATE_BODY,
+          parameters: { FunctionName: `BenchFunc${run}` },
+        });
+        if (created.status === 'CREATE_COMPLETE') figures.creates.push(created.ms);
+        else figures.notes.push(`moto's stack ended ${created.status}${created.reason ? ` (${created.reason})` : ''}`);
+      } catch (error) {
+        figures.notes.push(`moto could not create the stack: ${error.message}`);
+      }
+    }
+    for (let run = 0; run < RUNS.moto; run += 1) {
+      progress(`moto: SQS run ${run + 1}/${RUNS.moto}`);
+      const queueUrl = await createQueue(clients.sqs, `bench-throughput-${run}-${Date.now()}`);
+      const rates = await sqsThroughput(clients.sqs, queueUrl, RUNS.sqsMessages);
+      figures.sends.push(rates.sendPerSecond);
+      figures.receives.push(rates.receiveDeletePerSecond);
+      await deleteQueue(clients.sqs, queueUrl);
+    }
+  } finally {
+    clients.destroy();
+  }
+  return figures;
+}
+
+/** The SDK against fixed answers: the best any server could give this client on this machine. */
+async function measureCanned(url) {
+  const clients = clientsFor(url);
+  const figures = { sends: [], p50s: [] };
+  try {
+    progress('SDK alone: SendMessage and Invoke against canned answers');
+    for (let run = 0; run < RUNS.sqs; run += 1) {
+      const startedAt = performance.now();
+      for (let index = 0; index < RUNS.sqsMessages; index += 1) {
+        await clients.sqs.send(new SendMessageCommand({ QueueUrl: `${url}/000000000000/canned`, MessageBody: `{"bench":${index}}` }));
+      }
+      figures.sends.push(RUNS.sqsMessages / ((performance.now() - startedAt) / 1000));
+    }
+    for (let run = 0; run < RUNS.api; run += 1) figures.p50s.push((await invokeLatency(clients.lambda, 'Canned', RUNS.warmCalls)).warmP50Ms);
+  } finally {
+    clients.destroy();
+  }
+  return figures;
+}
+
+/** The rows of sections 3-5 for one of our servers, beside moto and the SDK's ceiling. */
+function apiSections(server, ours, moto, canned, motoSkipReason) {
+  const tag = (figure) => `${figure} · ${server.short}`;
+  const invokeRows = [
+    { figure: tag('sync Invoke, cold (first call)'), unit: 'ms', ours: summarize(ours.colds), target: target('<= 150 ms', summarize(ours.colds).median <= 150) },
+    {
+      figure: tag(`sync Invoke, warm p50 (${RUNS.warmCalls} calls)`),
+      unit: 'ms',
+      ours: summarize(ours.p50s),
+      ...(canned ? { baseline: { label: 'SDK alone', summary: summarize(canned.p50s) } } : {}),
+      target: target('<= 2 ms', summarize(ours.p50s).median <= 2),
+    },
+    { figure: tag(`sync Invoke, warm p99 (${RUNS.warmCalls} calls)`), unit: 'ms', ours: summarize(ours.p99s) },
+    { figure: tag(`async Invoke acceptance (${RUNS.asyncCalls} sequential)`), unit: '/s', ours: summarize(ours.asyncRates) },
+  ];
+
+  const versusMoto = (figure, oursSamples, motoSamples, extra = {}) => {
+    const summary = summarize(oursSamples);
+    if (!motoSamples?.length) return { figure, unit: '/s', ours: summary, target: target('>= 25x moto', undefined), ...extra };
+    const motoMedian = summarize(motoSamples).median;
+    const ratio = summarize(oursSamples.map((rate) => rate / motoMedian));
+    return { figure, unit: '/s', ours: summary, baseline: { label: 'moto', summary: summarize(motoSamples) }, ratio, target: target('>= 25x moto', ratio.median >= 25), ...extra };
+  };
+  const depthRatio = pairedRatios(ours.atDeep, ours.atTen);
+  const sqsRows = [
+    versusMoto(tag(`SendMessage, ${RUNS.sqsMessages} sequential`), ours.sends, moto?.sends),
+    versusMoto(tag(`ReceiveMessage (10) + DeleteMessage each, ${RUNS.sqsMessages} msgs`), ours.receives, moto?.receives),
+    {
+      figure: tag(`ReceiveMessage (10) at ${RUNS.deepQueue} queued`),
+      unit: 'ms',
+      ours: summarize(ours.atDeep),
+      baseline: { label: 'at 10 queued', summary: summarize(ours.atTen) },
+      ratio: depthRatio,
+      target: target('<= 1.5x (no slowdown)', depthRatio.median <= 1.5),
+    },
+  ];
+
+  const createSummary = summarize(ours.creates);
+  const stackRow = { figure: tag('CreateChangeSet -> Execute -> CREATE_COMPLETE'), unit: 'ms', ours: createSummary, target: target('< 100 ms', createSummary.median < 100) };
+  if (moto?.creates.length) {
+    stackRow.baseline = { label: 'moto', summary: summarize(moto.creates) };
+    stackRow.ratio = summarize(moto.creates.map((ms) => ms / createSummary.median));
+  }
+  return { invokeRows, sqsRows, stackRow };
+}
+
+async function benchApis(servers, motoState) {
+  const memory = servers.find((server) => server.short === 'in memory');
+  if (memory) {
+    progress('warming up the SDK client (untimed)');
+    await warmUp(memory.url);
+  }
+  const measured = [];
+  for (const server of servers) {
+    if (server !== memory) await warmUp(server.url);
+    measured.push({ server, figures: await measureServer(server.url, server.short) });
+  }
+  let canned;
+  try {
+    const cannedServer = await startCannedServer();
+    try {
+      canned = await measureCanned(cannedServer.url);
+    } finally {
+      await cannedServer.stop();
+    }
+  } catch (error) {
+    progress(`no SDK-alone baseline: ${error.message}`);
+  }
+  let moto;
+  if (motoState.available) {
+    progress(`starting moto ${motoState.version}`);
+    const motoServer = await startMoto().catch((error) => {
+      motoState.reason = `moto did not start: ${error.message}`;
+      return undefined;
+    });
+    if (motoServer) {
+      try {
+        moto = await measureMoto(motoServer.url);
+      } finally {
+        await motoServer.stop();
+      }
+    }
+  }
+
+  const parts = measured.map(({ server, figures }) => apiSections(server, figures, moto, canned, motoState.reason));
+  const servedBy = servers.map((server) => `${server.short} = ${server.kind}`).join('; ');
+  const motoNote = moto ? [] : [`no moto comparison: ${motoState.reason}`];
+  const sqsExtras = [];
+  if (canned) {
+    const motoMedian = moto?.sends.length ? summarize(moto.sends).median : undefined;
+    sqsExtras.push({
+      figure: 'SendMessage, SDK alone against canned answers',
+      unit: '/s',
+      ours: summarize(canned.sends),
+      ...(motoMedian ? { baseline: { label: 'moto', summary: summarize(moto.sends) }, ratio: summarize(canned.sends.map((rate) => rate / motoMedian)) } : {}),
+    });
+  }
+  return [
+    { title: '3. Invoke', subtitle: servedBy, rows: parts.flatMap((part) => part.invokeRows), notes: ['SDK alone = the same calls against a server that answers at once with fixed responses'] },
+    {
+      title: '4. SQS',
+      subtitle: servedBy,
+      rows: [...parts.flatMap((part) => part.sqsRows), ...sqsExtras],
+      notes: ['rates are calls (send) and messages (receive + delete) per second; ratio = ours / moto median', ...motoNote],
+    },
+    { title: '5. CloudFormation', subtitle: 'templates/LambdaAsync.yaml', rows: parts.map((part) => part.stackRow), notes: [...(moto?.notes ?? []), ...(moto?.creates.length ? ['ratio = moto / ours'] : []), ...motoNote] },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 6. Server start-up: `local start -d` until the first API call is answered, and `local stop`.
+
+async function benchServerStart(available) {
+  if (!available.available) return { title: '6. Server start-up', rows: [], skipped: available.reason };
+  const firstAnswers = [];
+  const commandReturns = [];
+  const stops = [];
+  for (let run = 0; run < RUNS.serverStart; run += 1) {
+    progress(`local start -d / local stop ${run + 1}/${RUNS.serverStart}`);
+    const stateDir = temporaryDir('start');
+    const port = await freePort();
+    const env = isolatedEnv(stateDir, port);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const startedAt = performance.now();
+      let answeredAt;
+      // Poll from the moment the command is spawned, every 2 ms, without waiting for the command to return.
+      const polling = (async () => {
+        while (answeredAt === undefined && performance.now() - startedAt < 15_000) {
+          if (await listQueuesAnswers(url)) answeredAt = performance.now() - startedAt;
+          else await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      const started = await runTimed(process.execPath, [BIN, 'local', 'start', '-d', '--port', String(port), '--state-dir', stateDir], { env });
+      await polling;
+      if (started.code !== 0) throw new Error(`local start -d exited ${started.code}: ${started.stderr.trim()}`);
+      if (answeredAt === undefined) throw new Error('the server never answered');
+      commandReturns.push(started.wallMs);
+      firstAnswers.push(answeredAt);
+    } finally {
+      const stopped = await runTimed(process.execPath, [BIN, 'local', 'stop', '--state-dir', stateDir], { env });
+      if (stopped.code === 0) stops.push(stopped.wallMs);
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  }
+  const first = summarize(firstAnswers);
+  return {
+    title: '6. Server start-up',
+    subtitle: 'empty state directory',
+    rows: [
+      { figure: '`local start -d` to first API answer', unit: 'ms', ours: first, target: target('<= 300 ms', first.median <= 300) },
+      { figure: '`local start -d` command returns', unit: 'ms', ours: summarize(commandReturns) },
+      { figure: '`local stop`', unit: 'ms', ours: summarize(stops) },
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function machine() {
+  const processors = cpus();
+  return {
+    cpu: processors[0]?.model?.trim() ?? 'unknown',
+    cores: processors.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    loadAverageAtStart: loadavg().map((load) => Number(load.toFixed(2))),
+  };
+}
+
+async function main() {
+  const startedAt = performance.now();
+  const info = machine();
+  progress(`${info.cores} x ${info.cpu}, Node ${info.node}${quick ? ', quick mode' : ''}`);
+  const sections = [];
+  const run = async (label, work) => {
+    try {
+      const result = await work();
+      sections.push(...(Array.isArray(result) ? result : [result]));
+    } catch (error) {
+      sections.push({ title: label, rows: [], skipped: `failed: ${error.message}` });
+    }
+  };
+
+  // The process benches first, while no server of ours or moto's is running beside them.
+  await run('1. Start-up', benchStartup);
+  await run('2. Lesson overhead', benchLesson);
+
+  const localCommand = localServerCommand();
+  const motoState = args.has('--no-moto') ? { available: false, reason: '--no-moto was given' } : motoAvailability();
+  const servers = [];
+  try {
+    servers.push({ ...(await startMemoryEmulator()), short: 'in memory' });
+    if (localCommand.available) servers.push({ ...(await startLocalServer()), short: 'durable server' });
+    else progress(`no durable-server figures: ${localCommand.reason}`);
+    await run('3-5. API benches', () => benchApis(servers, motoState));
+  } catch (error) {
+    sections.push({ title: '3-5. API benches', rows: [], skipped: `a server did not start: ${error.message}` });
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+  await run('6. Server start-up', () => benchServerStart(localCommand));
+
+  // Keep the printed order 1..6 whatever order they ran in.
+  sections.sort((a, b) => a.title.trim().localeCompare(b.title.trim(), 'en', { numeric: true }));
+  const elapsedSeconds = (performance.now() - startedAt) / 1000;
+  info.loadAverageAtEnd = loadavg().map((load) => Number(load.toFixed(2)));
+  process.stdout.write(`${renderTable(sections)}\n\n`);
+  process.stdout.write(
+    `machine: ${info.cores} x ${info.cpu}, ${info.memoryGb} GB, ${info.os}, Node ${info.node}; ` +
+      `load average ${info.loadAverageAtStart[0]} at start, ${info.loadAverageAtEnd[0]} at end; bench took ${elapsedSeconds.toFixed(0)} s\n`,
+  );
+  const missed = sections.flatMap((section) => section.rows.filter((row) => row.target?.met === false).map((row) => row.figure.trim()));
+  process.stdout.write(missed.length ? `targets missed: ${missed.join('; ')}\n` : 'every measured target met\n');
+  writeFileSync(
+    RESULTS_PATH,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, runs: RUNS, machine: info, elapsedSeconds, sections }, null, 2)}\n`,
+  );
+  progress(`results written to ${RESULTS_PATH}`);
+}
+
+await main();

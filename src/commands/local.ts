@@ -1,0 +1,169 @@
+// `local start|stop|status`: the emulator as a server on a fixed port, for the per-step commands and the AWS CLI.
+import { environmentError, DemoError, ExitCode } from '../cli/errors.js';
+import { formatSeconds } from '../lesson/timeline.js';
+import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
+import { findServer, startDetached, startServer, stopServer, waitForStopRequest } from '../local/server.js';
+import { isLoopback, type LocalSettings } from '../local/settings.js';
+import { commandLine, type CommandDeps } from './session.js';
+
+export interface LocalStartOptions {
+  local: LocalSettings;
+  /** -d: run in the background and return once it answers. */
+  detach: boolean;
+  region?: string;
+}
+
+/** How to point the AWS CLI (or any SDK) at the server: any credentials work, the region is the server's. */
+function awsCliLines(record: ServerRecord): string[] {
+  return [
+    'Use it with the AWS CLI (the emulator accepts any credentials):',
+    `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${record.region}`,
+    `  aws --endpoint-url ${record.url} cloudformation describe-stacks`,
+  ];
+}
+
+function ago(isoTime: string): string {
+  const since = Date.now() - Date.parse(isoTime);
+  return Number.isFinite(since) ? formatSeconds(Math.max(0, since)) : 'an unknown time';
+}
+
+function exposureWarning(host: string, port: number): string {
+  return (
+    `Warning: listening on ${host}, not only on this machine: anyone who can reach port ${port} can use the emulator ` +
+    'without credentials and run code in it.'
+  );
+}
+
+export async function localStart(options: LocalStartOptions, deps: CommandDeps): Promise<number> {
+  const { reporter } = deps;
+  const { local } = options;
+  const status = await findServer(local.stateDir);
+  if (status.state === 'running') {
+    const { record } = status;
+    if (!options.detach) {
+      throw new DemoError(
+        ExitCode.environment,
+        `The local emulator already runs at ${record.url} (pid ${record.pid}).`,
+        `Use it as it is, or stop it first: ${commandLine('local stop', { local }, deps.env)}`,
+      );
+    }
+    reporter.result([`The local emulator already runs at ${record.url} (pid ${record.pid}, state in ${record.stateDir}).`]);
+    return 0;
+  }
+  if (status.state === 'unresponsive') {
+    throw environmentError(
+      `A local emulator (pid ${status.record.pid}) is registered in ${local.stateDir} but does not answer at ${status.record.url}.`,
+      `Stop it with "${commandLine('local stop', { local }, deps.env)}", then start again; its log: ${status.record.logPath}`,
+    );
+  }
+  if (status.state === 'stale') {
+    removeServerRecord(local.stateDir, status.record.pid);
+    reporter.info(`Removed a stale pid file: pid ${status.record.pid} is gone (killed, or the machine restarted).`);
+  }
+  if (!isLoopback(local.host)) reporter.info(exposureWarning(local.host, local.port));
+
+  const config = {
+    stateDir: local.stateDir,
+    host: local.host,
+    port: local.port,
+    region: options.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined,
+    retryDelaysMs: local.retryDelaysMs,
+    startedBy: 'user' as const,
+  };
+  const delays = local.retryDelaysMs.map(formatSeconds).join(' and ');
+
+  if (options.detach) {
+    const record = await startDetached(config, deps.signal);
+    for (const notice of record.notices) reporter.info(notice);
+    reporter.result([
+      `The local emulator runs at ${record.url} (pid ${record.pid}), in the background; retry delays ${delays}.`,
+      `State: ${record.stateDir} (log: ${record.logPath})`,
+      ...awsCliLines(record),
+      `Stop it with: ${commandLine('local stop', { local }, deps.env)}`,
+    ]);
+    return 0;
+  }
+
+  const server = await startServer(config);
+  // Listening for SIGTERM before saying it listens: whoever reads that line may signal at once.
+  const stopRequest = waitForStopRequest(deps.signal);
+  for (const notice of server.notices) reporter.info(notice);
+  const { record } = server;
+  reporter.result([
+    `The local emulator listens at ${record.url} (pid ${record.pid}); retry delays ${delays}.`,
+    `State: ${record.stateDir}`,
+    ...awsCliLines(record),
+    'Ctrl-C stops it; its state stays for the next start.',
+  ]);
+  const signal = await stopRequest;
+  reporter.info(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the local emulator...`);
+  await server.stop();
+  reporter.info(`Stopped; its state is saved in ${record.stateDir}.`);
+  return 0;
+}
+
+export async function localStop(local: LocalSettings, deps: CommandDeps): Promise<number> {
+  const { reporter } = deps;
+  const outcome = await stopServer(local.stateDir);
+  if (outcome.state === 'not-running') {
+    reporter.result([`The local emulator is not running (state dir ${local.stateDir}): nothing to stop.`]);
+  } else if (outcome.state === 'stale') {
+    reporter.result([`The local emulator was not running: removed the stale pid file of pid ${outcome.record.pid}, which is gone.`]);
+  } else {
+    const how = outcome.forced ? ' with SIGKILL, after it ignored SIGTERM' : '';
+    reporter.result([`Stopped the local emulator at ${outcome.record.url} (pid ${outcome.record.pid})${how}; its state is saved in ${local.stateDir}.`]);
+  }
+  return 0;
+}
+
+export async function localStatus(local: LocalSettings, deps: CommandDeps): Promise<number> {
+  const { reporter } = deps;
+  const status = await findServer(local.stateDir);
+  if (status.state === 'stale') removeServerRecord(local.stateDir, status.record.pid);
+
+  if (deps.json) {
+    const base = { running: status.state === 'running', state: status.state, stateDir: local.stateDir };
+    const details =
+      status.state === 'stopped'
+        ? {}
+        : {
+            ...('record' in status ? status.record : {}),
+            ...(status.state === 'running' ? { stacks: status.health.stacks } : {}),
+          };
+    reporter.result([JSON.stringify({ ...details, ...base }, null, 2)]);
+    return status.state === 'unresponsive' ? ExitCode.environment : 0;
+  }
+
+  switch (status.state) {
+    case 'stopped':
+      reporter.result([`The local emulator is not running (state dir ${local.stateDir}).`]);
+      return 0;
+    case 'stale':
+      reporter.result([
+        `The local emulator is not running: its pid file named pid ${status.record.pid}, which is gone (killed, or the machine restarted).`,
+        'Removed the stale pid file; its state is kept for the next start.',
+      ]);
+      return 0;
+    case 'unresponsive':
+      throw environmentError(
+        `Pid ${status.record.pid} is alive but the local emulator does not answer at ${status.record.url}.`,
+        `It may be hung: "${commandLine('local stop', { local }, deps.env)}" stops it; its log: ${status.record.logPath}`,
+      );
+    case 'running': {
+      const { record, health } = status;
+      const who = record.startedBy === 'user' ? 'by you' : 'by a lesson command';
+      const stopping = record.startedBy === 'auto' ? '; teardown stops it' : '';
+      const stacks = health.stacks.length
+        ? health.stacks.map((stack) => `${stack.StackName} (${stack.StackStatus})`).join(', ')
+        : 'none';
+      reporter.result([
+        `The local emulator is running at ${record.url} (pid ${record.pid}, started ${who}, up ${ago(record.startedAt)}${stopping}).`,
+        `State:        ${record.stateDir}`,
+        `Region:       ${health.region}`,
+        `Retry delays: ${record.retryDelaysMs.map(formatSeconds).join(' and ')}`,
+        `Stacks:       ${stacks}`,
+      ]);
+      return 0;
+    }
+  }
+}

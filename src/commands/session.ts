@@ -1,0 +1,276 @@
+// What every per-step command shares: its options, the clients for the target (starting the local server when none
+// runs), the stack it works on, and the command lines its hints suggest.
+import type { Output, Stack } from '@aws-sdk/client-cloudformation';
+import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
+import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
+import { callerIdentity, describeIdentity } from '../aws/identity.js';
+import { DemoError, ExitCode, environmentError } from '../cli/errors.js';
+import { BIN } from '../cli/program.js';
+import type { Reporter } from '../cli/reporter.js';
+import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
+import { formatSeconds } from '../lesson/timeline.js';
+import type { LessonPlace } from '../local/lesson-state.js';
+import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
+import { findServer, startDetached } from '../local/server.js';
+import { DEFAULT_PORT, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
+import type { Activity } from './run.js';
+
+
+/** The options every per-step command takes (the common options that apply to them). */
+export interface CommandOptions {
+  target: Target;
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+  stackName: string;
+  functionName: string;
+  /** The command's own wait (the stack for deploy and teardown, the retries for steps 5 and 6); undefined: its default. */
+  timeoutMs?: number;
+  /** Where the local server is found, or started. */
+  local: LocalSettings;
+}
+
+export interface InputStream extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+}
+
+export interface CommandDeps {
+  reporter: Reporter;
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  /** --json: one JSON document on stdout, nothing else. */
+  json: boolean;
+  /** For questions (teardown on AWS); absent in tests and pipes. */
+  stdin?: InputStream;
+}
+
+export interface Session {
+  clients: AwsClients;
+  /** For explainAwsFailure. */
+  place: Place;
+  /** Where the command works, in a sentence: "the local emulator at http://127.0.0.1:4577", "AWS (eu-west-1)". */
+  where: string;
+  /** Key of the recorded lesson state. */
+  lessonPlace: LessonPlace;
+  /** Set on the local target (no --endpoint-url): the server used, and whether this command started it. */
+  server?: ServerRecord;
+  serverStartedNow: boolean;
+}
+
+function usesLocalServer(options: CommandOptions): boolean {
+  return options.target === 'local' && !options.endpointUrl;
+}
+
+/**
+ * `lambda-async-demo <command>` with the flags that make it address the same stack as this command: what a hint
+ * should suggest. Defaults are left out, so the common case reads short.
+ */
+export function commandLine(command: string, options: Partial<CommandOptions>, env: NodeJS.ProcessEnv = {}): string {
+  const flags: string[] = [];
+  if (options.target === 'aws' && env.LAMBDA_ASYNC_DEMO_TARGET !== 'aws') flags.push('--target aws');
+  if (options.endpointUrl) flags.push(`--endpoint-url ${options.endpointUrl}`);
+  if (options.region) flags.push(`--region ${options.region}`);
+  if (options.profile) flags.push(`--profile ${options.profile}`);
+  if (options.stackName && options.stackName !== DEFAULT_STACK_NAME) flags.push(`--stack-name ${options.stackName}`);
+  if (command === 'deploy' && options.functionName && options.functionName !== DEFAULT_FUNCTION_NAME) {
+    flags.push(`--function-name ${options.functionName}`);
+  }
+  const local = options.local;
+  if (local && (options.target ?? 'local') === 'local' && !options.endpointUrl) {
+    if (local.stateDirExplicit && !env[STATE_DIR_ENV]) flags.push(`--state-dir ${local.stateDir}`);
+    if (command === 'local start' && local.port !== DEFAULT_PORT) flags.push(`--port ${local.port}`);
+  }
+  return [BIN, command, ...flags].join(' ');
+}
+
+/** Runs one piece of work under its own spinner (or line), marked failed if it throws. */
+export async function tracked<T>(
+  reporter: Reporter,
+  title: string,
+  work: (activity: Activity) => Promise<T>,
+  outcome: (value: T) => string,
+): Promise<T> {
+  const activity = reporter.begin(title);
+  try {
+    const value = await work(activity);
+    activity.done(outcome(value));
+    return value;
+  } catch (error) {
+    activity.fail();
+    throw error;
+  }
+}
+
+/**
+ * The local server for the per-step commands: the one running, else one started now, detached (startedBy "auto"),
+ * and said so, with how to stop it.
+ */
+export async function ensureLocalServer(
+  options: CommandOptions,
+  deps: CommandDeps,
+  settings: SessionSettings = {},
+): Promise<{ record: ServerRecord; startedNow: boolean }> {
+  const { local } = options;
+  const { reporter } = deps;
+  const status = await findServer(local.stateDir);
+  if (status.state === 'running') {
+    const [first, second] = status.record.retryDelaysMs;
+    if (local.retryDelaysExplicit && (first !== local.retryDelaysMs[0] || second !== local.retryDelaysMs[1])) {
+      reporter.info(
+        `The running local emulator keeps its retry delays (${formatSeconds(first)} and ${formatSeconds(second)}); ` +
+          `--retry-delays applies when a server starts ("${BIN} local stop" first to change them).`,
+      );
+    }
+    return { record: status.record, startedNow: false };
+  }
+  if (status.state === 'unresponsive') {
+    throw environmentError(
+      `The local emulator (pid ${status.record.pid}) does not answer at ${status.record.url}.`,
+      `Stop it with "${commandLine('local stop', options, deps.env)}" and try again; its log: ${status.record.logPath}`,
+    );
+  }
+  if (status.state === 'stale') removeServerRecord(local.stateDir, status.record.pid);
+
+  const region = options.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || LOCAL_REGION;
+  const start = async (): Promise<ServerRecord> => {
+    try {
+      return await startDetached(
+        { stateDir: local.stateDir, host: local.host, port: local.port, region, retryDelaysMs: local.retryDelaysMs, startedBy: 'auto' },
+        deps.signal,
+      );
+    } catch (error) {
+      // Two commands starting it at once: the one that lost the port race uses the winner's server.
+      const again = await findServer(local.stateDir);
+      if (again.state === 'running') return again.record;
+      throw error;
+    }
+  };
+  const record = await tracked(
+    reporter,
+    'Start the local emulator',
+    start,
+    (started) => `${started.url}, pid ${started.pid}, retry delays ${started.retryDelaysMs.map(formatSeconds).join(' and ')}`,
+  );
+  for (const notice of record.notices) reporter.info(notice);
+  if (settings.temporaryServer) return { record, startedNow: true };
+  reporter.info(
+    `It keeps running for the next commands: "${commandLine('teardown', options, deps.env)}" stops it with the stack, ` +
+      `"${commandLine('local stop', options, deps.env)}" stops it now.`,
+  );
+  return { record, startedNow: true };
+}
+
+export interface SessionSettings {
+  /** The command stops a server it had to start before it ends (teardown): no "it keeps running" note. */
+  temporaryServer?: boolean;
+}
+
+async function openSession(options: CommandOptions, deps: CommandDeps, settings: SessionSettings): Promise<Session> {
+  const { env } = deps;
+  let server: { record: ServerRecord; startedNow: boolean } | undefined;
+  if (usesLocalServer(options)) server = await ensureLocalServer(options, deps, settings);
+  const clients = await createClients({
+    target: options.target,
+    endpoint: server?.record.url ?? options.endpointUrl,
+    // The local server was started in a region and names its ARNs after it: talk to it in that one.
+    region: server?.record.region ?? options.region,
+    profile: options.profile,
+    // The local server is this tool's own emulator: dummy credentials, never the user's keys.
+    inProcess: Boolean(server),
+    signal: deps.signal,
+    env,
+  });
+  const where = server
+    ? `the local emulator at ${server.record.url}`
+    : clients.endpoint
+      ? `${clients.endpoint} (${clients.region})`
+      : `AWS (${clients.region})`;
+  return {
+    clients,
+    place: {
+      endpoint: clients.endpoint,
+      region: clients.region,
+      label: server ? 'the local emulator' : undefined,
+      profile: options.profile,
+    },
+    where,
+    lessonPlace: { target: options.target, endpoint: clients.endpoint, region: clients.region, stackName: options.stackName },
+    server: server?.record,
+    serverStartedNow: server?.startedNow ?? false,
+  };
+}
+
+/**
+ * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (exit 3).
+ * Ctrl-C passes through untouched, for the CLI to report.
+ */
+export async function withSession<T>(
+  options: CommandOptions,
+  deps: CommandDeps,
+  work: (session: Session) => Promise<T>,
+  settings: SessionSettings = {},
+): Promise<T> {
+  const session = await openSession(options, deps, settings);
+  try {
+    if (!session.server) {
+      // Before anything changes: whose account, as whom, where (as `run` says it). An odd answer stops here.
+      const identity = await callerIdentity(session.clients.sts);
+      const { clients } = session;
+      const dummy = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
+      deps.reporter.info(`${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${dummy}`);
+    }
+    return await work(session);
+  } catch (error) {
+    if (isAbort(error) || deps.signal.aborted) throw error;
+    throw explainAwsFailure(error, { ...session.place, profile: session.clients.profile }) ?? error;
+  } finally {
+    session.clients.destroy();
+  }
+}
+
+/** The stack, or undefined when it does not exist (or only its DELETE_COMPLETE record is left). */
+export async function findStack(session: Session, stackName: string): Promise<Stack | undefined> {
+  try {
+    const { Stacks = [] } = await session.clients.cloudFormation.describeStacks({ StackName: stackName });
+    const stack = Stacks[0];
+    return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
+  } catch (error) {
+    // reference/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
+    if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+export function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
+  return new DemoError(
+    ExitCode.environment,
+    `There is no stack ${options.stackName} on ${session.where}.`,
+    `Deploy it first: ${commandLine('deploy', options, env)}`,
+  );
+}
+
+export interface DeployedLesson {
+  stack: Stack;
+  outputs: Output[];
+  names: LessonNames;
+  /** The MaximumRetryAttempts the stack was deployed with: steps 5 and 6 expect 1 + this many attempts. */
+  maxRetries: number;
+}
+
+/** The deployed stack and the names the steps address; a clear error suggesting `deploy` when there is none. */
+export async function requireStack(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): Promise<DeployedLesson> {
+  const stack = await findStack(session, options.stackName);
+  if (!stack) throw missingStackError(session, options, env);
+  if (!stack.StackStatus || !/_COMPLETE$/.test(stack.StackStatus) || /ROLLBACK|DELETE/.test(stack.StackStatus)) {
+    throw environmentError(
+      `The stack ${options.stackName} on ${session.where} is ${stack.StackStatus ?? 'in an unknown state'}, not deployed.`,
+      `Deploy it again: ${commandLine('deploy', options, env)} (or remove it: ${commandLine('teardown', options, env)})`,
+    );
+  }
+  const parameter = stack.Parameters?.find((candidate) => candidate.ParameterKey === 'MaximumRetryAttempts')?.ParameterValue;
+  const maxRetries = parameter !== undefined && /^[0-2]$/.test(parameter) ? Number(parameter) : 2;
+  const outputs = stack.Outputs ?? [];
+  return { stack, outputs, names: namesFromOutputs(options.stackName, outputsByKey(outputs)), maxRetries };
+}

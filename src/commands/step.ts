@@ -1,0 +1,193 @@
+// `step <1-6>`: one lesson step on its own; steps 3 and 4 record their request so a later `step 5` or `step 6` checks it.
+import { randomUUID } from 'node:crypto';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { LessonRecord, Step } from '../lesson/context.js';
+import { shortId } from '../lesson/invoke.js';
+import { buildReport } from '../lesson/report.js';
+import { lessonSteps, runLesson } from '../lesson/steps.js';
+import { summaryLines } from '../lesson/summary.js';
+import { formatSeconds } from '../lesson/timeline.js';
+import { LessonState } from '../local/lesson-state.js';
+import { readLogLines } from './logs.js';
+import { lessonTiming } from './run.js';
+import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
+
+export interface StepOptions extends CommandOptions {
+  /** 1-6, checked by the command line. */
+  stepId: number;
+}
+
+const START_LINE = /^START RequestId: (\S+)/;
+
+/**
+ * Step 5 when no step 4 was recorded here (another machine, another tool, the AWS CLI): read the whole log group as a
+ * person would, and report every RequestId that started more than once, which is what a retry looks like.
+ */
+const retriesAsLogged: Step = {
+  id: 5,
+  title: 'Retries in CloudWatch Logs (every RequestId logged more than once)',
+  explain:
+    'No step 4 was recorded here, so this reads the whole log group as a person would: a RequestId with more than one ' +
+    'START line is an event Lambda retried, once per attempt. Run step 3 and step 4 first to check a known request.',
+  async run(ctx) {
+    const starts = new Map<string, number[]>();
+    for (const line of await readLogLines(ctx.logs, ctx.names.logGroupName, undefined, ctx.signal)) {
+      const requestId = START_LINE.exec(line.message)?.[1];
+      if (requestId) starts.set(requestId, [...(starts.get(requestId) ?? []), line.timestamp]);
+    }
+    const retried = [...starts].filter(([, times]) => times.length > 1);
+    const once = starts.size - retried.length;
+    const expected = 'some RequestId with more than one START line: one per attempt, the same id each time';
+    const describe = ([requestId, times]: [string, number[]]) =>
+      `${requestId} ${times.length} times (${times.slice(1).map((time, index) => `+${formatSeconds(time - times[index]!)}`).join(', ')} apart)`;
+    return {
+      status: retried.length > 0 ? 'pass' : 'fail',
+      expected,
+      observed:
+        retried.length > 0
+          ? `${retried.map(describe).join('; ')}; ${once} other RequestId${once === 1 ? '' : 's'} once`
+          : `no RequestId logged more than once (${starts.size} started once)`,
+      details: {
+        retried: retried.map(([requestId, times]) => ({ requestId, attempts: times.length, startTimestamps: times })),
+        startedOnce: once,
+      },
+    };
+  },
+};
+
+/** Step 6 when no step 4 was recorded here: what the DLQ holds, looked at and left in place (visibility timeout 0). */
+const dlqAsItIs: Step = {
+  id: 6,
+  title: 'Failed events in the dead-letter queue (whatever it holds)',
+  explain:
+    'No step 4 was recorded here, so this looks at what the DLQ holds without taking anything: each failed event Lambda ' +
+    'gave up on, with its RequestID, ErrorCode and ErrorMessage attributes. Run step 4 first to check a known request.',
+  async run(ctx) {
+    const { Attributes = {} } = await ctx.sqs.getQueueAttributes({
+      QueueUrl: ctx.names.queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    });
+    // VisibilityTimeout 0: the messages stay visible to the next reader, so looking takes nothing away.
+    const { Messages = [] } = await ctx.sqs.receiveMessage({
+      QueueUrl: ctx.names.queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: 0,
+      MessageAttributeNames: ['All'],
+    });
+    const fromLambda = (message: Message) => {
+      const attributes = message.MessageAttributes ?? {};
+      return Boolean(attributes.RequestID?.StringValue && attributes.ErrorCode && attributes.ErrorMessage);
+    };
+    const describe = (message: Message) => {
+      const attributes = message.MessageAttributes ?? {};
+      return fromLambda(message)
+        ? `RequestID ${shortId(attributes.RequestID?.StringValue)} (ErrorCode ${attributes.ErrorCode?.StringValue}, ErrorMessage "${attributes.ErrorMessage?.StringValue}") body ${message.Body}`
+        : `a message without Lambda's attributes, body ${message.Body}`;
+    };
+    const visible = Number(Attributes.ApproximateNumberOfMessages ?? Messages.length);
+    const hidden = Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const failed = Messages.filter(fromLambda);
+    return {
+      status: failed.length > 0 ? 'pass' : 'fail',
+      expected: "at least one failed event, unchanged, with Lambda's RequestID, ErrorCode and ErrorMessage attributes",
+      observed:
+        Messages.length > 0
+          ? `${visible} message${visible === 1 ? '' : 's'}${hidden ? ` (+${hidden} in flight)` : ''}: ${Messages.map(describe).join('; ')}`
+          : `the DLQ is empty${hidden ? ` (${hidden} message${hidden === 1 ? '' : 's'} in flight, held by another reader)` : ''}`,
+      details: {
+        messages: Messages.map((message) => ({
+          body: message.Body,
+          attributes: Object.fromEntries(
+            Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, { DataType: value.DataType, StringValue: value.StringValue }]),
+          ),
+        })),
+        approximateNumberOfMessages: visible,
+        approximateNumberOfMessagesNotVisible: hidden,
+      },
+    };
+  },
+};
+
+/** What to try after this step, in one line. */
+function nextHint(stepId: number, passed: boolean, options: StepOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const next = (id: number) => commandLine(`step ${id}`, options, env);
+  if (stepId === 4) return `Next: ${next(5)} finds its retries in the logs, ${next(6)} its event in the DLQ (after the last retry).`;
+  if (stepId === 6) return `Done: ${commandLine('logs', options, env)} shows every attempt; ${commandLine('teardown', options, env)} removes the stack.`;
+  if (!passed && stepId === 5) return `Retries take time (1 + 2 minutes on AWS): run ${next(5)} again, or raise --timeout.`;
+  return stepId < 6 ? `Next: ${next(stepId + 1)}` : undefined;
+}
+
+export async function step(options: StepOptions, deps: CommandDeps): Promise<number> {
+  const { reporter } = deps;
+  const lessonStep = lessonSteps.find((candidate) => candidate.id === options.stepId);
+  if (!lessonStep) throw new Error(`no step ${options.stepId}`); // the command line admits 1-6 only
+  return withSession(options, deps, async (session) => {
+    const deployed = await requireStack(session, options, deps.env);
+    const state = new LessonState(options.local.stateDir);
+    const recorded = state.get(session.lessonPlace);
+    const record: LessonRecord = { asyncOk: recorded?.asyncOk, asyncFail: recorded?.asyncFail };
+    /** One id for the whole walk, so every payload of steps 1-4 carries the same one, as in `run`. */
+    const runId = recorded?.runId ?? randomUUID();
+
+    let chosen = lessonStep;
+    if (options.stepId === 5 || options.stepId === 6) {
+      if (!record.asyncFail) chosen = options.stepId === 5 ? retriesAsLogged : dlqAsItIs;
+      else {
+        const ago = formatSeconds(Date.now() - record.asyncFail.invokedAt);
+        reporter.info(`Checking step 4's request ${record.asyncFail.requestId}, invoked ${ago} ago.`);
+      }
+    }
+
+    const startedAt = Date.now();
+    const [result] = await runLesson(
+      {
+        lambda: session.clients.lambda,
+        logs: session.clients.logs,
+        sqs: session.clients.sqs,
+        names: deployed.names,
+        target: options.target,
+        runId,
+        maxRetries: deployed.maxRetries,
+        timing: lessonTiming(options.timeoutMs, session.server?.retryDelaysMs ?? null),
+        record,
+        signal: deps.signal,
+      },
+      reporter.lesson(lessonSteps.length),
+      [chosen],
+    );
+    if (!result) throw new Error('the step returned no result');
+
+    // Steps 3 and 4 hand their invoke to later processes: saved atomically, keyed by where the lesson runs.
+    if (options.stepId === 3 && record.asyncOk && record.asyncOk !== recorded?.asyncOk) {
+      const asyncOk = record.asyncOk;
+      state.update(session.lessonPlace, runId, (lesson) => (lesson.asyncOk = asyncOk));
+    }
+    if (options.stepId === 4 && record.asyncFail && record.asyncFail !== recorded?.asyncFail) {
+      const asyncFail = record.asyncFail;
+      state.update(session.lessonPlace, runId, (lesson) => (lesson.asyncFail = asyncFail));
+    }
+
+    const report = buildReport({
+      target: options.target,
+      region: session.clients.region,
+      stack: options.stackName,
+      runId,
+      results: [result],
+      timeline: { origin: "step 4's invoke", target: options.target, retryDelaysMs: null, failing: null, succeeding: null },
+      startedAt,
+    });
+    if (deps.json) {
+      const { timeline: _timeline, ...withoutTimeline } = report;
+      reporter.result([JSON.stringify(withoutTimeline, null, 2)]);
+    } else {
+      reporter.result(summaryLines(report, reporter.width, reporter.outPaint).slice(1));
+      if (result.status === 'skip' && options.stepId === 5) {
+        reporter.info(`Step 5 compares step 4's request with step 3's: run ${commandLine('step 3', options, deps.env)}, then step 4.`);
+      }
+      const hint = nextHint(options.stepId, result.status === 'pass', options, deps.env);
+      if (hint) reporter.info(hint);
+    }
+    return result.status === 'pass' ? 0 : 1;
+  });
+}

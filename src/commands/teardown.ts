@@ -1,0 +1,191 @@
+// `teardown [--yes]`: delete the stack, wait for DELETE_COMPLETE, check nothing is left, stop a server the tool started.
+import { createInterface } from 'node:readline/promises';
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import { pollUntil } from '../aws/wait.js';
+import { DemoError, ExitCode, environmentError, usageError } from '../cli/errors.js';
+import { outputsByKey } from '../lesson/names.js';
+import { LessonState } from '../local/lesson-state.js';
+import { removeServerRecord } from '../local/pid-file.js';
+import { findServer, hasSavedState, stopServer } from '../local/server.js';
+import {
+  commandLine,
+  findStack,
+  tracked,
+  withSession,
+  type CommandDeps,
+  type CommandOptions,
+  type Session,
+} from './session.js';
+
+export interface TeardownOptions extends CommandOptions {
+  /** Delete on AWS without asking. */
+  yes: boolean;
+}
+
+/** Something the stack should have taken with it, and how to remove it by hand. */
+export interface Leftover {
+  what: string;
+  removeWith: string;
+}
+
+/** The resources teardown checks for after the stack is gone: the function's log group and the DLQ. */
+export interface TeardownTargets {
+  logGroupName: string;
+  queueUrl?: string;
+}
+
+/**
+ * A check run after DELETE_COMPLETE; each returns what it found left behind. This is the seam for more: on AWS,
+ * Lambda writes a late retry's logs into a new log group after the stack deleted its own, so a check may also
+ * offer to delete that group (the AWS target's helper adds it here).
+ */
+export type LeftoverCheck = (session: Session, targets: TeardownTargets) => Promise<Leftover[]>;
+
+const logGroupLeftover: LeftoverCheck = async (session, { logGroupName }) => {
+  const { logGroups = [] } = await session.clients.logs.describeLogGroups({ logGroupNamePrefix: logGroupName });
+  if (!logGroups.some((group) => group.logGroupName === logGroupName)) return [];
+  return [{ what: `the log group ${logGroupName}`, removeWith: `aws logs delete-log-group --log-group-name ${logGroupName}` }];
+};
+
+const queueLeftover: LeftoverCheck = async (session, { queueUrl }) => {
+  if (!queueUrl) return [];
+  try {
+    await session.clients.sqs.getQueueAttributes({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] });
+  } catch (error) {
+    const name = (error as { name?: string; Code?: string }).name ?? '';
+    // JSON protocol: QueueDoesNotExist; query protocol: AWS.SimpleQueueService.NonExistentQueue.
+    if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return [];
+    throw error;
+  }
+  return [{ what: `the queue ${queueUrl}`, removeWith: `aws sqs delete-queue --queue-url ${queueUrl}` }];
+};
+
+export const leftoverChecks: LeftoverCheck[] = [logGroupLeftover, queueLeftover];
+
+async function confirmOnAws(options: TeardownOptions, deps: CommandDeps, session: Session): Promise<boolean> {
+  const question = `Delete the stack ${options.stackName} and everything in it from ${session.where}? [y/N] `;
+  const stdin = deps.stdin;
+  if (!stdin?.isTTY) {
+    throw usageError(
+      `Refusing to delete the stack ${options.stackName} from ${session.where} without confirmation: there is no terminal to ask on.`,
+      `Add --yes to delete it without asking: ${commandLine('teardown', options, deps.env)} --yes`,
+    );
+  }
+  // The question goes where progress goes (stderr), so `teardown --target aws > log` still shows it.
+  const prompt = createInterface({ input: stdin, output: process.stderr, terminal: true });
+  const onAbort = () => prompt.close();
+  deps.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const answer = await prompt.question(question, { signal: deps.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    deps.signal.removeEventListener('abort', onAbort);
+    prompt.close();
+  }
+}
+
+/** DeleteStack, then DescribeStacks by the stack's ARN (a deleted stack stays findable by it) until DELETE_COMPLETE. */
+async function deleteAndWait(session: Session, stack: Stack, options: TeardownOptions, deps: CommandDeps, onStatus: (status: string) => void): Promise<void> {
+  const cfn = session.clients.cloudFormation;
+  const stackId = stack.StackId ?? options.stackName;
+  await cfn.deleteStack({ StackName: stackId });
+  const local = Boolean(session.server);
+  let lastStatus: string | undefined = stack.StackStatus;
+  const finished = await pollUntil(
+    async () => {
+      let status: string | undefined;
+      try {
+        const { Stacks = [] } = await cfn.describeStacks({ StackName: stackId });
+        status = Stacks[0]?.StackStatus;
+      } catch (error) {
+        // By name, a deleted stack "does not exist": that is done too (reference/aws-semantics.md §6.2).
+        if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) return 'DELETE_COMPLETE';
+        throw error;
+      }
+      if (status && status !== lastStatus) onStatus(status);
+      lastStatus = status;
+      if (!status || status === 'DELETE_COMPLETE') return 'DELETE_COMPLETE';
+      if (status === 'DELETE_FAILED') return status;
+      return undefined;
+    },
+    { intervalMs: local ? 100 : 3_000, deadline: Date.now() + (options.timeoutMs ?? (local ? 60_000 : 30 * 60_000)), signal: deps.signal },
+  );
+  if (!finished) {
+    throw environmentError(
+      `The stack ${options.stackName} was still ${lastStatus ?? 'being deleted'} when the wait timed out.`,
+      `Watch it with: aws cloudformation describe-stack-events --stack-name ${stackId}`,
+    );
+  }
+  if (finished === 'DELETE_FAILED') {
+    const { StackEvents = [] } = await cfn.describeStackEvents({ StackName: stackId }).catch(() => ({ StackEvents: [] }));
+    const failure = StackEvents.find((event) => event.ResourceStatus === 'DELETE_FAILED' && event.LogicalResourceId !== options.stackName);
+    throw environmentError(
+      `The stack ${options.stackName} failed to delete${failure ? `: ${failure.LogicalResourceId}: ${failure.ResourceStatusReason}` : '.'}`,
+      `Fix what blocks it, then run ${commandLine('teardown', options, deps.env)} again.`,
+    );
+  }
+}
+
+export async function teardown(options: TeardownOptions, deps: CommandDeps): Promise<number> {
+  const { reporter } = deps;
+  const local = options.target === 'local' && !options.endpointUrl;
+  if (local) {
+    // No server and nothing saved: no stack can exist, so there is no point starting a server to look.
+    const status = await findServer(options.local.stateDir);
+    if (status.state !== 'running' && status.state !== 'unresponsive' && !hasSavedState(options.local.stateDir)) {
+      if (status.state === 'stale') removeServerRecord(options.local.stateDir, status.record.pid);
+      reporter.result([`Stack ${options.stackName}: nothing to delete (the local emulator holds no state).`]);
+      return 0;
+    }
+  }
+
+  const leftovers: Leftover[] = [];
+  let declined = false;
+  const session = await withSession(options, deps, async (session) => {
+    const stack = await findStack(session, options.stackName);
+    const outputs = outputsByKey(stack?.Outputs);
+    const targets: TeardownTargets = {
+      logGroupName: outputs.LogGroupName ?? `/aws/lambda/${options.functionName}`,
+      queueUrl: outputs.QueueUrl,
+    };
+    if (!stack) {
+      reporter.result([`Stack ${options.stackName}: nothing to delete on ${session.where}.`]);
+    } else {
+      if (options.target === 'aws' && !options.yes && !(await confirmOnAws(options, deps, session))) {
+        declined = true;
+        return session;
+      }
+      await tracked(
+        reporter,
+        `Delete stack ${options.stackName}`,
+        (activity) => deleteAndWait(session, stack, options, deps, (status) => activity.update(status)),
+        () => 'DELETE_COMPLETE',
+      );
+    }
+    for (const check of leftoverChecks) leftovers.push(...(await check(session, targets)));
+    // Its RequestIds name a function that no longer exists.
+    new LessonState(options.local.stateDir).forget(session.lessonPlace);
+    if (stack && leftovers.length === 0) {
+      reporter.result([`Deleted the stack ${options.stackName}: its function, queue, role and log group ${targets.logGroupName} are gone.`]);
+    }
+    return session;
+  }, { temporaryServer: true });
+
+  if (declined) {
+    reporter.result(['Nothing deleted.']);
+    return 0;
+  }
+  for (const leftover of leftovers) {
+    reporter.failure(new DemoError(ExitCode.checkFailed, `Left behind: ${leftover.what}.`, `Remove it with: ${leftover.removeWith}`));
+  }
+
+  // The server goes only if this tool started it; one the user started is theirs to stop.
+  const server = session.server;
+  if (server?.startedBy === 'auto') {
+    const outcome = await stopServer(options.local.stateDir);
+    if (outcome.state === 'stopped') reporter.info(`Stopped the local emulator this tool had started (pid ${server.pid}).`);
+  } else if (server) {
+    reporter.info(`The local emulator at ${server.url} keeps running, since you started it: "${commandLine('local stop', options, deps.env)}" stops it.`);
+  }
+  return leftovers.length > 0 ? ExitCode.checkFailed : 0;
+}

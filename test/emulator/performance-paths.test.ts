@@ -1,0 +1,90 @@
+// The emulator's fast paths keep AWS's behaviour: spare runtimes for cold starts, background saves of function logs.
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { StatePersistence } from '../../src/emulator/persistence.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+
+const env: TestEmulator = await startTestEmulator();
+const { emulator } = env.running;
+const role = emulator.iam.createRole({ RoleName: 'spare-role' });
+const scratch = mkdtempSync(join(tmpdir(), 'lad-fast-paths-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+function createFunction(name: string, code: string, variables: Record<string, string> = {}): void {
+  emulator.lambda.createFunction({
+    FunctionName: name,
+    Runtime: 'nodejs24.x',
+    Handler: 'index.handler',
+    Role: role.Arn,
+    Code: { ZipFile: code },
+    Timeout: 5,
+    Environment: { Variables: variables },
+  });
+}
+
+async function invoke(name: string): Promise<Record<string, unknown>> {
+  const output = await env.lambda.send(new InvokeCommand({ FunctionName: name }));
+  assert.equal(output.FunctionError, undefined, new TextDecoder().decode(output.Payload));
+  return JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, unknown>;
+}
+
+test('a cold start on the spare runtime runs in its function environment and code directory, with no trace of the spare', async () => {
+  // Creating a function forks the spare runtime; the first invoke is a cold start that claims it.
+  createFunction('on-spare', 'exports.handler = async () => ({ env: { ...process.env }, cwd: process.cwd(), pid: process.pid });', {
+    GREETING: 'hello',
+  });
+  const first = await invoke('on-spare');
+  const seen = first.env as Record<string, string>;
+  assert.equal(seen.GREETING, 'hello');
+  assert.equal(seen.AWS_LAMBDA_FUNCTION_NAME, 'on-spare');
+  assert.equal(seen.LAMBDA_ASYNC_DEMO_SPARE_RUNTIME, undefined);
+  assert.equal(first.cwd, seen.LAMBDA_TASK_ROOT);
+
+  // A second function's cold start gets a runtime of its own, with its own environment.
+  createFunction('on-next-spare', 'exports.handler = async () => ({ name: process.env.AWS_LAMBDA_FUNCTION_NAME, pid: process.pid });');
+  const second = await invoke('on-next-spare');
+  assert.equal(second.name, 'on-next-spare');
+  assert.notEqual(second.pid, first.pid);
+});
+
+test('a function that sets NODE_OPTIONS gets a fresh runtime, which honours it', async () => {
+  // Node reads NODE_OPTIONS only as it starts: a spare forked earlier could not apply it.
+  createFunction('small-heap', "exports.handler = async () => ({ limit: require('node:v8').getHeapStatistics().heap_size_limit });", {
+    NODE_OPTIONS: '--max-old-space-size=64',
+  });
+  const { limit } = await invoke('small-heap');
+  assert.ok((limit as number) < 200 * 1024 * 1024, `heap limit ${limit} bytes: NODE_OPTIONS was not applied`);
+});
+
+test('a background change does not hold up whenSaved, and the next save writes it', async () => {
+  const dir = join(scratch, 'background');
+  const persistence = new StatePersistence(dir, { backgroundSaveMs: 60_000 });
+  try {
+    persistence.scheduleSave(() => ({ logs: 'a function log line' }), 'background');
+    await persistence.whenSaved();
+    assert.equal(existsSync(join(dir, 'state.json')), false, 'nothing acknowledged was waiting, so nothing was written yet');
+    persistence.flush();
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).state, { logs: 'a function log line' });
+  } finally {
+    persistence.dispose();
+  }
+});
+
+test('an acknowledged change is on disk when whenSaved resolves, even with a background save still pending', async () => {
+  const dir = join(scratch, 'acknowledged');
+  const persistence = new StatePersistence(dir, { backgroundSaveMs: 60_000 });
+  let state = { logs: 1, sqs: 0 };
+  try {
+    persistence.scheduleSave(() => state, 'background');
+    state = { logs: 1, sqs: 1 };
+    persistence.scheduleSave(() => state);
+    await persistence.whenSaved();
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).state, { logs: 1, sqs: 1 });
+  } finally {
+    persistence.dispose();
+  }
+});
