@@ -173,14 +173,23 @@ export async function sqsThroughput(sqs, queueUrl, count) {
   return { sendPerSecond: count / sendSeconds, receiveDeletePerSecond: count / receiveSeconds };
 }
 
-/** Fills a queue to `depth` messages with SendMessageBatch (10 per call). */
+/**
+ * Fills a queue to `depth` messages with SendMessageBatch (10 per call), 8 calls in flight: a durable server writes its
+ * whole state per acknowledged change, and calls that finish together share one write.
+ */
 export async function fillQueue(sqs, queueUrl, depth) {
-  for (let sent = 0; sent < depth; sent += 10) {
-    const entries = [];
-    for (let index = sent; index < Math.min(depth, sent + 10); index += 1) entries.push({ Id: `m${index}`, MessageBody: `{"depth":${index}}` });
-    const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-    if (Failed.length) throw new Error(`SendMessageBatch failed for ${Failed.length} entries: ${Failed[0].Message}`);
-  }
+  let next = 0;
+  const sendBatches = async () => {
+    while (next < depth) {
+      const start = next;
+      next = Math.min(depth, next + 10);
+      const entries = [];
+      for (let index = start; index < next; index += 1) entries.push({ Id: `m${index}`, MessageBody: `{"depth":${index}}` });
+      const { Failed = [] } = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      if (Failed.length) throw new Error(`SendMessageBatch failed for ${Failed.length} entries: ${Failed[0].Message}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, sendBatches));
 }
 
 /**
