@@ -98,6 +98,17 @@ export function commanderSentence(message: string): string {
   return /[.?!]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
+/**
+ * Commander suggests by edit distance, so `tear` finds nothing: when it has no suggestion, a command the typed word
+ * begins (`tear` -> teardown, `stat` -> status) is suggested instead, if only one does.
+ */
+function withPrefixSuggestion(message: string, parent: Command | undefined): string {
+  const typed = /unknown command '([^']+)'/i.exec(message)?.[1];
+  if (!typed || /Did you mean/i.test(message) || !parent) return message;
+  const matches = parent.commands.map((command) => command.name()).filter((name) => name !== 'help' && name.startsWith(typed.toLowerCase()));
+  return matches.length === 1 ? `${message.trimEnd()}\n(Did you mean ${matches[0]}?)` : message;
+}
+
 function parseNumber(text: string): number | undefined {
   return /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : undefined;
 }
@@ -509,7 +520,8 @@ export async function parseCommandLine(
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text) => {
+      outputError: (message) => {
+        const text = withPrefixSuggestion(message, commandForHint ? program.commands.find((c) => c.name() === commandForHint) : program);
         const hint = commandForHint
           ? `Run "${BIN} ${commandForHint} --help" for its options.`
           : `Run "${BIN} --help" for the commands.`;

@@ -61,7 +61,10 @@ export function isInteractive(stream: OutputStream, env: NodeJS.ProcessEnv): boo
   return Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && env.TERM !== 'dumb' && !ci;
 }
 
-/** The same test as sindresorhus/is-unicode-supported: the Linux console and old Windows consoles lack the glyphs. */
+/**
+ * The same test as sindresorhus/is-unicode-supported 2.1 (ora's own dependency, here taking the environment as an argument so
+ * it can be tested): the Linux console and old Windows consoles lack the glyphs.
+ */
 export function supportsUnicode(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): boolean {
   if (platform !== 'win32') return env.TERM !== 'linux';
   return (
@@ -72,8 +75,35 @@ export function supportsUnicode(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
     env.TERM_PROGRAM === 'vscode' ||
     env.TERM === 'xterm-256color' ||
     env.TERM === 'alacritty' ||
+    env.TERM === 'rxvt-unicode' ||
+    env.TERM === 'rxvt-unicode-256color' ||
     env.TERMINAL_EMULATOR === 'JetBrains-JediTerm'
   );
+}
+
+/** Typography and drawing characters a terminal without Unicode shows as boxes, and their ASCII stand-ins. */
+const ASCII_STAND_INS: Record<string, string> = {
+  '…': '...', '’': "'", '‘': "'", '“': '"', '”': '"', '—': '-', '–': '-', '≈': '~', '→': '->', '·': '-',
+  '●': 'o', '◆': '#', '─': '-', '╰': '`', '├': '|', '┤': '|', '✔': '+', '✖': 'x', 'ℹ': 'i',
+};
+const NEEDS_STAND_IN = new RegExp(`[${Object.keys(ASCII_STAND_INS).join('')}]`, 'g');
+
+export function toAscii(text: string): string {
+  return text.replace(NEEDS_STAND_IN, (char) => ASCII_STAND_INS[char] ?? char);
+}
+
+/** The stream, writing ASCII stand-ins; everything else (isTTY, columns, what ora calls) reaches the stream itself. */
+function asciiOnly(stream: OutputStream): OutputStream {
+  return new Proxy(stream, {
+    get(target, property) {
+      if (property === 'write') {
+        return (chunk: unknown, ...rest: unknown[]) =>
+          (target.write as (...args: unknown[]) => unknown)(typeof chunk === 'string' ? toAscii(chunk) : chunk, ...rest);
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function outputWidth(stream: OutputStream): number {
@@ -110,9 +140,12 @@ export class Reporter {
   /** Spinners still turning: stopped before an error prints, or their timers would keep the process alive. */
   private readonly spinning = new Set<Ora>();
 
+  private readonly stdout: OutputStream;
+  private readonly stderr: OutputStream;
+
   constructor(
-    private readonly stdout: OutputStream,
-    private readonly stderr: OutputStream,
+    stdout: OutputStream,
+    stderr: OutputStream,
     env: NodeJS.ProcessEnv,
     private readonly settings: ReporterSettings,
     /** ora's factory when spinners are on (loaded only then); undefined prints plain lines. */
@@ -123,6 +156,9 @@ export class Reporter {
     this.outPaint = paintWith(new Chalk({ level: outLevel }));
     this.errPaint = paintWith(new Chalk({ level: errLevel }));
     const unicode = supportsUnicode(env);
+    // Every byte passes through the fallback, so text written outside the glyph sets (explanations, ids) keeps too.
+    this.stdout = unicode ? stdout : asciiOnly(stdout);
+    this.stderr = unicode ? stderr : asciiOnly(stderr);
     this.glyphs = unicode ? unicodeGlyphs : asciiGlyphs;
     this.width = outputWidth(stdout);
     const raw = unicode ? { done: '✔', fail: '✖', skip: '–', info: 'ℹ' } : { done: '+', fail: 'x', skip: '-', info: 'i' };

@@ -1,7 +1,7 @@
 // `deploy`: validate the template and deploy the stack through a change set, then print its outputs.
 import { deployStack, validateTemplate, type DeployResult } from '../lesson/deploy.js';
 import { LessonState } from '../local/lesson-state.js';
-import { outputsTable } from './outputs.js';
+import { printOutputs } from './outputs.js';
 import { readTemplate } from './run.js';
 import { commandLine, findStack, tracked, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
@@ -58,7 +58,7 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
         ),
       ]);
     } else {
-      reporter.result(outputsTable(options.stackName, outputs, reporter.width, reporter.outPaint));
+      printOutputs(reporter, options.stackName, outputs);
       reporter.info(`Next: ${commandLine('step 1', options, deps.env)} (then 2 to 6, one at a time).`);
     }
     return 0;

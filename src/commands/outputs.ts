@@ -1,23 +1,19 @@
 // `outputs`: the stack's outputs (QueueUrl, QueueArn, FunctionName, LogGroupName) as a table, or as JSON.
 import type { Output } from '@aws-sdk/client-cloudformation';
-import type { Paint } from '../lesson/paint.js';
-import { wrap } from '../lesson/summary.js';
+import type { Reporter } from '../cli/reporter.js';
+import { renderOutputsTable } from '../lesson/deploy-progress.js';
 import { requireStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
-/** Key and value in two columns, each description dimmed under its value; values are never cut (they get copied). */
-export function outputsTable(stackName: string, outputs: Output[], width: number, paint: Paint): string[] {
+/** The outputs table `deploy` and `outputs` print on stdout: the same table as `run`'s, with a title and descriptions. */
+export function printOutputs(reporter: Reporter, stackName: string, outputs: Output[]): void {
   const rows = outputs.filter((output) => output.OutputKey);
-  if (rows.length === 0) return [`The stack ${stackName} has no outputs.`];
-  const keyWidth = Math.max(3, ...rows.map((output) => output.OutputKey!.length));
-  const indent = 2 + keyWidth + 2;
-  const lines = [paint.heading(`Outputs of ${stackName}`), `  ${paint.dim('Key'.padEnd(keyWidth))}  ${paint.dim('Value')}`];
-  for (const output of rows) {
-    lines.push(`  ${paint.label(output.OutputKey!.padEnd(keyWidth))}  ${output.OutputValue ?? ''}`);
-    if (output.Description) {
-      for (const line of wrap(output.Description, Math.max(20, width - indent))) lines.push(' '.repeat(indent) + paint.dim(line));
-    }
+  if (rows.length === 0) {
+    reporter.result([`The stack ${stackName} has no outputs.`]);
+    return;
   }
-  return lines;
+  const values = Object.fromEntries(rows.map((output) => [output.OutputKey!, output.OutputValue ?? '']));
+  const descriptions = Object.fromEntries(rows.filter((output) => output.Description).map((output) => [output.OutputKey!, output.Description!]));
+  reporter.result(renderOutputsTable(values, reporter.outPaint, { title: `Outputs of ${stackName}`, descriptions, width: reporter.width }));
 }
 
 export async function outputs(options: CommandOptions, deps: CommandDeps): Promise<number> {
@@ -28,7 +24,7 @@ export async function outputs(options: CommandOptions, deps: CommandDeps): Promi
       const byKey = Object.fromEntries(deployed.outputs.map((output) => [output.OutputKey, output.OutputValue]));
       reporter.result([JSON.stringify(byKey, null, 2)]);
     } else {
-      reporter.result(outputsTable(options.stackName, deployed.outputs, reporter.width, reporter.outPaint));
+      printOutputs(reporter, options.stackName, deployed.outputs);
     }
     return 0;
   });

@@ -6,11 +6,11 @@ import { shortId } from '../lesson/invoke.js';
 import { buildReport } from '../lesson/report.js';
 import { lessonSteps, runLesson } from '../lesson/steps.js';
 import { summaryLines } from '../lesson/summary.js';
-import { formatSeconds } from '../lesson/timeline.js';
+import { buildTimeline, formatSeconds, renderTimeline, type TimelineData } from '../lesson/timeline.js';
 import { LessonState } from '../local/lesson-state.js';
 import { readLogLines } from './logs.js';
 import { lessonTiming } from './run.js';
-import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 
 export interface StepOptions extends CommandOptions {
   /** 1-6, checked by the command line. */
@@ -118,6 +118,37 @@ function nextHint(stepId: number, passed: boolean, options: StepOptions, env: No
   return stepId < 6 ? `Next: ${next(stepId + 1)}` : undefined;
 }
 
+/**
+ * The timeline of the recorded steps 3 and 4. Step 5 has just read the START lines; step 6 has not, so they are read
+ * here (one FilterLogEvents pass from step 3's or 4's invoke), after the step, so its own checks stay as they are.
+ */
+async function stepTimeline(
+  record: LessonRecord,
+  session: Session,
+  logGroupName: string,
+  options: StepOptions,
+  signal: AbortSignal,
+): Promise<TimelineData | undefined> {
+  const { asyncFail, asyncOk } = record;
+  if (!asyncFail) return undefined;
+  if (!record.startLines) {
+    const since = Math.min(asyncFail.invokedAt, asyncOk?.invokedAt ?? asyncFail.invokedAt) - 1_000;
+    const starts = new Map<string, number[]>();
+    try {
+      for (const line of await readLogLines(session.clients.logs, logGroupName, since, signal)) {
+        const requestId = START_LINE.exec(line.message)?.[1];
+        if (requestId) starts.set(requestId, [...(starts.get(requestId) ?? []), line.timestamp]);
+      }
+    } catch (error) {
+      // A timeline is a picture of what happened: a log group that cannot be read leaves its rows empty.
+      if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    }
+    record.startLines = { failing: starts.get(asyncFail.requestId) ?? [], succeeding: asyncOk ? (starts.get(asyncOk.requestId) ?? []) : [] };
+  }
+  // The local server's delays are known (and scale to AWS minutes); elsewhere the gaps are what AWS took.
+  return buildTimeline(record, options.target, session.server?.retryDelaysMs ?? null);
+}
+
 export async function step(options: StepOptions, deps: CommandDeps): Promise<number> {
   const { reporter } = deps;
   const lessonStep = lessonSteps.find((candidate) => candidate.id === options.stepId);
@@ -168,20 +199,29 @@ export async function step(options: StepOptions, deps: CommandDeps): Promise<num
       state.update(session.lessonPlace, runId, (lesson) => (lesson.asyncFail = asyncFail));
     }
 
+    // Steps 5 and 6 end, as `run` does, with the picture of step 4's event: its attempts, the gaps, the DLQ.
+    const timeline = chosen === lessonStep && (options.stepId === 5 || options.stepId === 6)
+      ? await stepTimeline(record, session, deployed.names.logGroupName, options, deps.signal)
+      : undefined;
     const report = buildReport({
       target: options.target,
       region: session.clients.region,
       stack: options.stackName,
       runId,
       results: [result],
-      timeline: { origin: "step 4's invoke", target: options.target, retryDelaysMs: null, failing: null, succeeding: null },
+      timeline: timeline ?? { origin: "step 4's invoke", target: options.target, retryDelaysMs: null, failing: null, succeeding: null },
       startedAt,
     });
     if (deps.json) {
       const { timeline: _timeline, ...withoutTimeline } = report;
-      reporter.result([JSON.stringify(withoutTimeline, null, 2)]);
+      reporter.result([JSON.stringify(timeline ? report : withoutTimeline, null, 2)]);
     } else {
       reporter.result(summaryLines(report, reporter.width, reporter.outPaint).slice(1));
+      if (timeline) {
+        const { width, glyphs, outPaint: paint } = reporter;
+        const dlqNotSeen = options.stepId === 5 ? '(not looked at yet: step 6 does)' : undefined;
+        reporter.result(['', ...renderTimeline(timeline, { width, glyphs, paint, dlqNotSeen })]);
+      }
       if (result.status === 'skip' && options.stepId === 5) {
         reporter.info(`Step 5 compares step 4's request with step 3's: run ${commandLine('step 3', options, deps.env)}, then step 4.`);
       }

@@ -14,6 +14,7 @@ import {
   withSession,
   type CommandDeps,
   type CommandOptions,
+  type InputStream,
   type Session,
 } from './session.js';
 
@@ -26,6 +27,8 @@ export interface TeardownOptions extends CommandOptions {
 export interface Leftover {
   what: string;
   removeWith: string;
+  /** Removes it, when this tool may offer to (asked on a terminal, done with --yes). */
+  remove?: () => Promise<void>;
 }
 
 /** The resources teardown checks for after the stack is gone: the function's log group and the DLQ. */
@@ -41,10 +44,33 @@ export interface TeardownTargets {
  */
 export type LeftoverCheck = (session: Session, targets: TeardownTargets) => Promise<Leftover[]>;
 
+/** `--region R --endpoint-url U --profile P` for an AWS CLI command aimed where this session works. */
+function awsCliFlags(session: Session): string {
+  const { region, endpoint, profile } = session.clients;
+  return [`--region ${region}`, ...(endpoint ? [`--endpoint-url ${endpoint}`] : []), ...(profile ? [`--profile ${profile}`] : [])].join(' ');
+}
+
+/**
+ * The function's log group outliving the stack: a deploy from before the template owned the group, or Lambda writing
+ * a late retry's logs after the stack deleted it, recreates it on its own (reference/aws-semantics.md §4).
+ */
 const logGroupLeftover: LeftoverCheck = async (session, { logGroupName }) => {
   const { logGroups = [] } = await session.clients.logs.describeLogGroups({ logGroupNamePrefix: logGroupName });
   if (!logGroups.some((group) => group.logGroupName === logGroupName)) return [];
-  return [{ what: `the log group ${logGroupName}`, removeWith: `aws logs delete-log-group --log-group-name ${logGroupName}` }];
+  return [
+    {
+      what: `the log group ${logGroupName}`,
+      removeWith: `aws logs delete-log-group --log-group-name ${logGroupName} ${awsCliFlags(session)}`,
+      remove: async () => {
+        try {
+          await session.clients.logs.deleteLogGroup({ logGroupName });
+        } catch (error) {
+          // Gone in the meantime: what was wanted.
+          if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+        }
+      },
+    },
+  ];
 };
 
 const queueLeftover: LeftoverCheck = async (session, { queueUrl }) => {
@@ -57,7 +83,7 @@ const queueLeftover: LeftoverCheck = async (session, { queueUrl }) => {
     if (/QueueDoesNotExist|NonExistentQueue/.test(name)) return [];
     throw error;
   }
-  return [{ what: `the queue ${queueUrl}`, removeWith: `aws sqs delete-queue --queue-url ${queueUrl}` }];
+  return [{ what: `the queue ${queueUrl}`, removeWith: `aws sqs delete-queue --queue-url ${queueUrl} ${awsCliFlags(session)}` }];
 };
 
 export const leftoverChecks: LeftoverCheck[] = [logGroupLeftover, queueLeftover];
@@ -71,17 +97,32 @@ async function confirmOnAws(options: TeardownOptions, deps: CommandDeps, session
       `Add --yes to delete it without asking: ${commandLine('teardown', options, deps.env)} --yes`,
     );
   }
+  return ask(question, stdin, deps.signal);
+}
+
+/** A yes/no question on the terminal; anything but y or yes is no. */
+async function ask(question: string, stdin: InputStream, signal: AbortSignal): Promise<boolean> {
   // The question goes where progress goes (stderr), so `teardown --target aws > log` still shows it.
   const prompt = createInterface({ input: stdin, output: process.stderr, terminal: true });
   const onAbort = () => prompt.close();
-  deps.signal.addEventListener('abort', onAbort, { once: true });
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    const answer = await prompt.question(question, { signal: deps.signal });
+    const answer = await prompt.question(question, { signal });
     return /^y(es)?$/i.test(answer.trim());
   } finally {
-    deps.signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
     prompt.close();
   }
+}
+
+/**
+ * Whether to remove a leftover: yes with --yes; asked on a terminal; never without one (the caller then prints the
+ * command that removes it, and teardown exits 1).
+ */
+async function mayRemove(leftover: Leftover, options: TeardownOptions, deps: CommandDeps): Promise<boolean> {
+  if (options.yes) return true;
+  if (!deps.stdin?.isTTY) return false;
+  return ask(`The stack is gone but ${leftover.what} is left behind. Delete it? [y/N] `, deps.stdin, deps.signal);
 }
 
 /** DeleteStack, then DescribeStacks by the stack's ARN (a deleted stack stays findable by it) until DELETE_COMPLETE. */
@@ -162,7 +203,13 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
         () => 'DELETE_COMPLETE',
       );
     }
-    for (const check of leftoverChecks) leftovers.push(...(await check(session, targets)));
+    for (const check of leftoverChecks) {
+      for (const leftover of await check(session, targets)) {
+        if (leftover.remove && (await mayRemove(leftover, options, deps))) {
+          await tracked(reporter, `Delete ${leftover.what}, left behind`, () => leftover.remove!(), () => 'deleted');
+        } else leftovers.push(leftover);
+      }
+    }
     // Its RequestIds name a function that no longer exists.
     new LessonState(options.local.stateDir).forget(session.lessonPlace);
     if (stack && leftovers.length === 0) {
@@ -176,7 +223,8 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
     return 0;
   }
   for (const leftover of leftovers) {
-    reporter.failure(new DemoError(ExitCode.checkFailed, `Left behind: ${leftover.what}.`, `Remove it with: ${leftover.removeWith}`));
+    const again = leftover.remove ? ` (or: ${commandLine('teardown', options, deps.env)} --yes)` : '';
+    reporter.failure(new DemoError(ExitCode.checkFailed, `Left behind: ${leftover.what}.`, `Remove it with: ${leftover.removeWith}${again}`));
   }
 
   // The server goes only if this tool started it; one the user started is theirs to stop.

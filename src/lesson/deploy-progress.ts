@@ -135,13 +135,44 @@ export function renderTransition(transition: Transition, paint: Paint): string {
   return `${INDENT}${time}${transition.logicalId.padEnd(18)}${GAP}${transition.type.padEnd(30)}${GAP}${paintStatus(transition.status, paint)}${reason}`;
 }
 
-/** The stack's outputs as a two-column table, values whole (URLs and ARNs are made to be copied). */
-export function renderOutputsTable(outputs: Record<string, string>, paint: Paint): string[] {
+export interface OutputsTableOptions {
+  /** A heading above the table ("Outputs of LambdaAsync"); none under the deploy's own line. */
+  title?: string;
+  /** Each output's Description, dimmed under its value, wrapped to `width`. */
+  descriptions?: Record<string, string>;
+  width?: number;
+}
+
+/**
+ * The stack's outputs as a two-column table, values whole (URLs and ARNs are made to be copied): the one table `run`,
+ * `deploy` and `outputs` all print.
+ */
+export function renderOutputsTable(outputs: Record<string, string>, paint: Paint, options: OutputsTableOptions = {}): string[] {
   const keys = Object.keys(outputs);
   if (keys.length === 0) return [];
   const keyWidth = Math.max(6, ...keys.map((key) => key.length));
-  return [
-    paint.dim(`${INDENT}${'Output'.padEnd(keyWidth)}${GAP}Value`),
-    ...keys.map((key) => `${INDENT}${paint.label(key.padEnd(keyWidth))}${GAP}${outputs[key]}`),
-  ];
+  const indent = ' '.repeat(INDENT.length + keyWidth + GAP.length);
+  const width = options.width ?? 80;
+  const lines = options.title ? [paint.heading(options.title)] : [];
+  lines.push(paint.dim(`${INDENT}${'Output'.padEnd(keyWidth)}${GAP}Value`));
+  for (const key of keys) {
+    lines.push(`${INDENT}${paint.label(key.padEnd(keyWidth))}${GAP}${outputs[key]}`);
+    const description = options.descriptions?.[key];
+    if (description) for (const line of wrapWords(description, Math.max(20, width - indent.length))) lines.push(indent + paint.dim(line));
+  }
+  return lines;
+}
+
+/** Words into lines of at most `width` columns (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) lines.push(current);
+  return lines;
 }

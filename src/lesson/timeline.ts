@@ -72,6 +72,8 @@ export interface TimelineStyle {
   width: number;
   glyphs: Glyphs;
   paint: Paint;
+  /** What the DLQ row says when no message was seen; `step 5` alone has not looked yet. */
+  dlqNotSeen?: string;
 }
 
 type Style = keyof Paint;
@@ -197,7 +199,7 @@ export function renderTimeline(data: TimelineData, style: TimelineStyle): string
     row.put(column(failing.dlqOffsetMs), glyphs.dlqMark, 'dlq');
     lines.push(line(`    ${glyphs.arrow} DLQ`, row, failing.dlqOffsetMs));
   } else {
-    lines.push(line(`    ${glyphs.arrow} DLQ`, textRow(axisWidth, '(no message seen)', 'dim')));
+    lines.push(line(`    ${glyphs.arrow} DLQ`, textRow(axisWidth, style.dlqNotSeen ?? '(no message seen)', 'dim')));
   }
 
   if (data.succeeding) {

@@ -132,3 +132,8 @@ test("commander's messages become one sentence", () => {
   assert.equal(commanderSentence("error: unknown option '--jsn'\n(Did you mean --json?)\n"), "Unknown option '--jsn': did you mean --json?");
   assert.equal(commanderSentence("error: option '--region <region>' argument missing\n"), "Option '--region <region>' argument missing.");
 });
+
+test('an unknown command that begins a single command name suggests it, where edit distance finds nothing', async () => {
+  assert.equal(await usageErrorOf(['tear']), `Error: Unknown command 'tear': did you mean teardown?\nHint: Run "lambda-async-demo --help" for the commands.\n`);
+  assert.equal(await usageErrorOf(['local', 'sto']), `Error: Unknown command 'sto': did you mean stop?\nHint: Run "lambda-async-demo local --help" for its options.\n`);
+});

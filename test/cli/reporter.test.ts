@@ -72,3 +72,19 @@ test('plain progress is one line per activity on stderr, and an error is a sente
   assert.equal(lines.length, 3, 'no stack trace without --verbose');
   assert.doesNotMatch(err, /\u001b\[/);
 });
+
+test('a terminal without Unicode gets ASCII stand-ins for every character it would show as a box, results and progress alike', () => {
+  let out = '';
+  let err = '';
+  const reporter = new Reporter(
+    { write: (text: string) => (out += text) },
+    { write: (text: string) => (err += text) },
+    { TERM: 'linux', NO_COLOR: '1' },
+    { noColor: false, verbose: false },
+  );
+  reporter.result(['RequestId 2708bb75… ● ╰─ 1.0 s ≈ 1 min ─● ◆ → DLQ']);
+  reporter.info('the function’s log group');
+  assert.equal(out, "RequestId 2708bb75... o `- 1.0 s ~ 1 min -o # -> DLQ\n");
+  assert.equal(err, "i the function's log group\n");
+  assert.equal(supportsUnicode({ TERM: 'rxvt-unicode-256color' }, 'win32'), true, 'as is-unicode-supported 2.1 says');
+});

@@ -82,6 +82,9 @@ test("step 5 finds step 4's recorded RequestId three times in the logs and step 
   assert.equal(step.details.attempts, 3);
   assert.equal(step.details.succeedingAttempts, 1);
   assert.match(stderr, /Checking step 4's request [0-9a-f-]{36}, invoked/);
+  // As in `run`, the report carries the timeline: every attempt of step 4's RequestId, counted from its invoke.
+  assert.deepEqual(report.timeline.failing.attempts.map((attempt: { label: string }) => attempt.label), ['attempt 1', 'retry 1', 'retry 2']);
+  assert.equal(report.timeline.succeeding.attempts.length, 1);
 });
 
 test("step 6 finds step 4's payload in the DLQ with Lambda's three attributes", async () => {
@@ -89,6 +92,12 @@ test("step 6 finds step 4's payload in the DLQ with Lambda's three attributes", 
   assert.equal(code, 0, stderr);
   assert.match(stepRow(stdout, 6) ?? '', /^ {2}PASS/, stdout);
   assert.match(stdout, /observed 1 message, body identical, RequestID [0-9a-f]{8}…, ErrorCode\s+\(Number\) 200/);
+  // The timeline ends step 6 as it ends `run`: three attempts of step 4's event, then its arrival in the DLQ.
+  assert.match(stdout, /^Async timeline/m);
+  assert.match(stdout, /^ {4}attempt 1 +●/m);
+  assert.match(stdout, /^ {4}retry 1 +╰─.*●/m);
+  assert.match(stdout, /^ {4}retry 2 +╰─.*●/m);
+  assert.match(stdout, /^ {4}→ DLQ +◆ +\+\d\.\d\d s$/m);
 });
 
 test('outputs prints the table, and --json one object with the four outputs', async () => {
