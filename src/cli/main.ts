@@ -96,24 +96,29 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     return report.ok ? ExitCode.ok : ExitCode.checkFailed;
   } catch (error) {
-    if (interruption.signal.aborted) {
-      // The command's own word wins: it knows what it created and how to remove it.
-      const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
-      const hint = localServer
-        ? `The stack stays on the local server at ${localServer.url}: "${BIN} teardown" removes it.`
-        : teardownHint(options);
-      reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', hint));
-      return ExitCode.interrupted;
-    }
-    if (error instanceof DemoError) {
-      reporter.failure(error);
-      return error.exitCode;
-    }
-    reporter.bug(error);
-    return ExitCode.environment;
+    const hint = localServer
+      ? `The stack stays on the local server at ${localServer.url}: "${BIN} teardown" removes it.`
+      : teardownHint(options);
+    return reportFailure(reporter, error, interruption.signal.aborted, hint);
   } finally {
     stopListening();
   }
+}
+
+/** Prints a command's failure and returns its exit code: Ctrl-C is 130, an expected error its own, a bug 3. */
+function reportFailure(reporter: Reporter, error: unknown, interrupted: boolean, interruptHint: string): number {
+  if (interrupted) {
+    // The command's own word wins: it knows what it created and how to remove it.
+    const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
+    reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', interruptHint));
+    return ExitCode.interrupted;
+  }
+  if (error instanceof DemoError) {
+    reporter.failure(error);
+    return error.exitCode;
+  }
+  reporter.bug(error);
+  return ExitCode.environment;
 }
 
 async function printReport(reporter: Reporter, report: RunReport, maxRetries: number): Promise<void> {
@@ -167,18 +172,8 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
         return await (await import('../commands/local.js')).localStatus(parsed.options, deps);
     }
   } catch (error) {
-    if (interruption.signal.aborted) {
-      const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
-      const hint = `Whatever was created stays for the next command; "${BIN} teardown" removes the stack.`;
-      reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', hint));
-      return ExitCode.interrupted;
-    }
-    if (error instanceof DemoError) {
-      reporter.failure(error);
-      return error.exitCode;
-    }
-    reporter.bug(error);
-    return ExitCode.environment;
+    const hint = `Whatever was created stays for the next command; "${BIN} teardown" removes the stack.`;
+    return reportFailure(reporter, error, interruption.signal.aborted, hint);
   } finally {
     stopListening();
   }

@@ -3,7 +3,8 @@ import { deployStack, validateTemplate, type DeployResult } from '../lesson/depl
 import { LessonState } from '../local/lesson-state.js';
 import { printOutputs } from './outputs.js';
 import { readTemplate } from './run.js';
-import { commandLine, findStack, tracked, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { tracked } from './activity.js';
+import { commandLine, findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 export interface DeployOptions extends CommandOptions {
   /** MaximumRetryAttempts, 0-2: the template parameter. */

@@ -14,6 +14,7 @@ import { namesFromOutputs } from '../lesson/names.js';
 import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson, type StepHooks } from '../lesson/steps.js';
 import { buildTimeline, formatSeconds } from '../lesson/timeline.js';
+import { tracked as trackedActivity, type Activity } from './activity.js';
 
 /** The template ships inside the package: found next to the code, wherever the user runs the command from. */
 export const TEMPLATE_PATH = fileURLToPath(new URL('../../templates/LambdaAsync.yaml', import.meta.url));
@@ -33,12 +34,7 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** A unit of progress the user watches: a spinner on a terminal, one line otherwise. */
-export interface Activity {
-  update(text: string): void;
-  done(text?: string): void;
-  fail(text?: string): void;
-}
+export type { Activity } from './activity.js';
 
 /** A deploy as it happens: a live table of resources on a terminal, one line per status change otherwise. */
 export interface DeploymentView extends Activity {
@@ -157,18 +153,8 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   let clients: AwsClients | undefined;
   /** Set once the deploy may have created something: from then on Ctrl-C says how to remove it. */
   let deployBegan = false;
-  /** Runs one piece of setup under its own spinner (or line), marked failed if it throws. */
-  const tracked = async <T>(title: string, work: (activity: Activity) => Promise<T>, outcome: (value: T) => string) => {
-    const activity = progress.begin(title);
-    try {
-      const value = await work(activity);
-      activity.done(outcome(value));
-      return value;
-    } catch (error) {
-      activity.fail();
-      throw error;
-    }
-  };
+  const tracked = <T>(title: string, work: (activity: Activity) => Promise<T>, outcome: (value: T) => string) =>
+    trackedActivity(progress, title, work, outcome);
 
   try {
     if (inProcess) {

@@ -12,8 +12,8 @@ import { formatSeconds } from '../lesson/timeline.js';
 import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import { findServer, startDetached } from '../local/server.js';
+import { tracked } from './activity.js';
 import { DEFAULT_PORT, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
-import type { Activity } from './run.js';
 
 
 /** The options every per-step command takes (the common options that apply to them). */
@@ -83,23 +83,6 @@ export function commandLine(command: string, options: Partial<CommandOptions>, e
   return [BIN, command, ...flags].join(' ');
 }
 
-/** Runs one piece of work under its own spinner (or line), marked failed if it throws. */
-export async function tracked<T>(
-  reporter: Reporter,
-  title: string,
-  work: (activity: Activity) => Promise<T>,
-  outcome: (value: T) => string,
-): Promise<T> {
-  const activity = reporter.begin(title);
-  try {
-    const value = await work(activity);
-    activity.done(outcome(value));
-    return value;
-  } catch (error) {
-    activity.fail();
-    throw error;
-  }
-}
 
 /**
  * The local server for the per-step commands: the one running, else one started now, detached (startedBy "auto"),

@@ -7,10 +7,10 @@ import { outputsByKey } from '../lesson/names.js';
 import { LessonState } from '../local/lesson-state.js';
 import { removeServerRecord } from '../local/pid-file.js';
 import { findServer, hasSavedState, stopServer } from '../local/server.js';
+import { tracked } from './activity.js';
 import {
   commandLine,
   findStack,
-  tracked,
   withSession,
   type CommandDeps,
   type CommandOptions,
