@@ -101,6 +101,9 @@ test('sync invoke of a failing function returns 200 with FunctionError Unhandled
   assert.equal(body.errorMessage, 'The event has no name: "name" is missing, null or empty');
   assert.equal(body.trace[0], 'Error: The event has no name: "name" is missing, null or empty');
   assert.ok(body.trace.length > 1);
+  // As on AWS, the handler's frames point into /var/task, and none of the emulator's own frames show.
+  assert.match(body.trace[1]!, /\(\/var\/task\/index\.js:\d+:\d+\)$/);
+  assert.ok(body.trace.every((line) => !/lambda-async-demo|bootstrap|node:internal/.test(line)), body.trace.join('\n'));
 });
 
 test('the x-amzn-RequestId of a sync invoke is the RequestId of its START, END and REPORT lines', async () => {

@@ -85,6 +85,17 @@ function isErrorLike(value: unknown): value is Error {
   return util.types.isNativeError(value) || value instanceof Error;
 }
 
+/**
+ * The stack as the function's author would see it on AWS: their code under /var/task, and none of the emulator's own
+ * frames (on AWS the frames below the handler are the runtime's, in /var/runtime; inventing those would mislead).
+ */
+function stackLines(stack: string): string[] {
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || line.includes(taskRoot))
+    .map((line) => line.split(taskRoot).join('/var/task'));
+}
+
 // The invoke response body: `trace` for an Error, `typeof` and `trace: []` for anything else (RIC Errors.toRapidResponse).
 function toRapidResponse(error: unknown): RuntimeErrorPayload {
   try {
@@ -92,7 +103,7 @@ function toRapidResponse(error: unknown): RuntimeErrorPayload {
       return {
         errorType: error.name,
         errorMessage: error.message,
-        trace: typeof error.stack === 'string' ? error.stack.split('\n') : [],
+        trace: typeof error.stack === 'string' ? stackLines(error.stack) : [],
       };
     }
     return { errorType: typeof error, errorMessage: String(error), trace: [] };
@@ -115,7 +126,7 @@ function toFormatted(error: unknown): string {
       code: (value as { code?: unknown }).code,
       ...value,
     };
-    if (typeof value.stack === 'string') formatted.stack = value.stack.split('\n');
+    if (typeof value.stack === 'string') formatted.stack = stackLines(value.stack);
     return formatted;
   };
   try {
