@@ -19,12 +19,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createClients } from '../../src/aws/clients.js';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 import { lessonTiming } from '../../src/commands/run.js';
 import { retriesInLogs } from '../../src/lesson/05-retries-in-logs.js';
 import { eventInDlq } from '../../src/lesson/06-event-in-dlq.js';
 import type { LessonContext } from '../../src/lesson/context.js';
 import { deployStack } from '../../src/lesson/deploy.js';
+import { captureIo as captureTo } from '../helpers/capture-io.js';
 
 // Belt and braces: every client below is mocked, and nothing may ever fall through to a credential lookup on the network.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -55,18 +56,7 @@ afterEach(() => {
   for (const mock of mocks) mock.reset();
 });
 
-function captureIo(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    env: { NO_COLOR: '1' },
-    onInterrupt: () => () => {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = () => captureTo({ NO_COLOR: '1' });
 
 /** The CLI's own words for an expected failure: "✖ <message>\n  Hint: <hint>\n", nothing else. */
 async function expectFailure(args: string[], message: string, hint: RegExp | string): Promise<string> {

@@ -1,21 +1,11 @@
 // The command line, parsed in-process: defaults, the environment, and every bad value as one sentence with exit code 2.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 import { commanderSentence, parseCommandLine } from '../../src/cli/program.js';
+import { captureIo as captureTo } from '../helpers/capture-io.js';
 
-function captureIo(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    env,
-    onInterrupt: () => () => {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = (env: NodeJS.ProcessEnv = {}) => captureTo(env);
 
 async function runOptions(args: string[], env: NodeJS.ProcessEnv = {}) {
   const parsed = await parseCommandLine(['run', ...args], captureIo(env));

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 import type { RunReport } from '../../src/lesson/report.js';
 import { plainPaint, unicodeGlyphs } from '../../src/lesson/paint.js';
 import { formatSeconds, renderTimeline } from '../../src/lesson/timeline.js';
+import { captureIo as captureTo } from '../helpers/capture-io.js';
 
 const SNAPSHOT = fileURLToPath(new URL('./__snapshots__/run-output.txt', import.meta.url));
 // Wide enough apart that the gap labels have room and the marks land in distinct columns; short enough to stay quick.
@@ -15,18 +16,7 @@ const DELAYS = ['--retry-delays', '0.3,0.6', '--state-dir', '/nonexistent/lambda
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
-function captureIo(env: NodeJS.ProcessEnv): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text), isTTY: false },
-    env,
-    onInterrupt: () => () => {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = (env: NodeJS.ProcessEnv) => captureTo(env);
 
 async function runCli(args: string[], env: NodeJS.ProcessEnv) {
   const io = captureIo(env);

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DemoError } from '../../src/cli/errors.js';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
 import { run, TEMPLATE_PATH, type RunOptions, type RunProgress } from '../../src/commands/run.js';
+import { captureIo as captureTo } from '../helpers/capture-io.js';
 
 const silent: RunProgress = {
   info() {},
@@ -23,18 +24,7 @@ const options: RunOptions = {
   retryDelaysMs: [50, 100],
 };
 
-function captureIo(env: NodeJS.ProcessEnv = { NO_COLOR: '1' }): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    env,
-    onInterrupt: () => () => {},
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = (env: NodeJS.ProcessEnv = { NO_COLOR: '1' }) => captureTo(env);
 
 /** A port nothing listens on: bound once, then released. */
 async function closedPort(): Promise<number> {

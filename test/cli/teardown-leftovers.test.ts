@@ -5,23 +5,12 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { captureIo as captureTo } from '../helpers/capture-io.js';
 
 const emulator = await startTestEmulator();
 const BARE_ENV = { NO_COLOR: '1', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
 
-function captureIo(stdin?: CliIo['stdin']): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    env: BARE_ENV,
-    onInterrupt: () => () => {},
-    ...(stdin ? { stdin } : {}),
-    out: () => out,
-    err: () => err,
-  };
-}
+const captureIo = (stdin?: CliIo['stdin']) => captureTo(BARE_ENV, stdin ? { stdin } : {});
 
 async function leaveLogGroup(functionName: string): Promise<string> {
   const logGroupName = `/aws/lambda/${functionName}`;

@@ -11,28 +11,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { LambdaRunner as LambdaRunnerType, RunnerHost } from '../../src/emulator/lambda-runner/runner.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { decode, encode, functionMaker } from '../helpers/functions.js';
 
 const env: TestEmulator = await startTestEmulator();
 const { emulator } = env.running;
 const role = emulator.iam.createRole({ RoleName: 'runner-role' });
 
-let counter = 0;
-function createFunction(code: string, extra: Record<string, unknown> = {}): string {
-  const name = `runner-fn-${++counter}`;
-  emulator.lambda.createFunction({
-    FunctionName: name,
-    Runtime: 'nodejs24.x',
-    Handler: 'index.handler',
-    Role: role.Arn,
-    Code: { ZipFile: code },
-    Timeout: 5,
-    ...extra,
-  });
-  return name;
-}
-
-const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-const decode = (bytes: Uint8Array | undefined): unknown => JSON.parse(new TextDecoder().decode(bytes));
+const createFunction = functionMaker(emulator, role.Arn, 'runner-fn');
 
 async function invoke(functionName: string, event: unknown = {}) {
   const output = await env.lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: encode(event) }));

@@ -18,6 +18,7 @@ import {
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { decode, encode, functionMaker } from '../helpers/functions.js';
 
 // The lesson's handler (templates/LambdaAsync.yaml): greets event.name, throws when it is missing, null or empty.
 const LESSON_HANDLER = `exports.handler = async (event) => {
@@ -48,23 +49,8 @@ const role = emulator.iam.createRole({
 });
 const bareRole = emulator.iam.createRole({ RoleName: 'lambda-api-bare-role' });
 
-let counter = 0;
-function createFunction(code = LESSON_HANDLER, extra: Record<string, unknown> = {}): string {
-  const name = `api-fn-${++counter}`;
-  emulator.lambda.createFunction({
-    FunctionName: name,
-    Runtime: 'nodejs24.x',
-    Handler: 'index.handler',
-    Role: role.Arn,
-    Code: { ZipFile: code },
-    Timeout: 5,
-    ...extra,
-  });
-  return name;
-}
-
-const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-const decode = (bytes: Uint8Array | undefined): unknown => JSON.parse(new TextDecoder().decode(bytes));
+const makeFunction = functionMaker(emulator, role.Arn, 'api-fn');
+const createFunction = (code = LESSON_HANDLER, extra: Record<string, unknown> = {}): string => makeFunction(code, extra);
 
 async function logMessages(functionName: string): Promise<string[]> {
   const output = await env.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}` }));
