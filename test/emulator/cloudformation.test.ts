@@ -19,6 +19,7 @@ import {
   ExecuteChangeSetCommand,
   GetTemplateCommand,
   GetTemplateSummaryCommand,
+  ListChangeSetsCommand,
   ListStackResourcesCommand,
   ListStacksCommand,
   UpdateStackCommand,
@@ -266,6 +267,35 @@ test('a CREATE change set makes a REVIEW_IN_PROGRESS stack that a second CREATE 
     described.Changes?.map((change) => `${change.ResourceChange?.Action} ${change.ResourceChange?.LogicalResourceId}`),
     ['Add DeadLetterQueue', 'Add LogGroup', 'Add FunctionRole', 'Add Function', 'Add AsyncConfig'],
   );
+});
+
+test('an executed change set leaves the list and frees its name, yet stays describable by its ARN', async () => {
+  // reference/aws-semantics.md §6.2: `aws cloudformation deploy` names its change set after the current second, so two
+  // deploys within one second reuse the name of the executed one.
+  const { cfn } = await startTestEmulator();
+  const executed = await deployLesson(cfn);
+  const again = await cfn.send(
+    new CreateChangeSetCommand({
+      StackName: 'LambdaAsync',
+      ChangeSetName: 'initial',
+      UsePreviousTemplate: true,
+      Capabilities: ['CAPABILITY_IAM'],
+      Parameters: [
+        { ParameterKey: 'FunctionName', UsePreviousValue: true },
+        { ParameterKey: 'MaximumRetryAttempts', ParameterValue: '1' },
+      ],
+    }),
+  );
+  assert.notEqual(again.Id, executed.Id);
+  const { Summaries } = await cfn.send(new ListChangeSetsCommand({ StackName: 'LambdaAsync' }));
+  assert.deepEqual(
+    Summaries!.map((summary) => [summary.ChangeSetId, summary.ExecutionStatus]),
+    [[again.Id, 'AVAILABLE']],
+  );
+  const old = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: executed.Id }));
+  assert.equal(old.ExecutionStatus, 'EXECUTE_COMPLETE');
+  const byName = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: 'initial', StackName: 'LambdaAsync' }));
+  assert.equal(byName.ChangeSetId, again.Id);
 });
 
 test('an identical change set FAILS with AWS no-changes reason and cannot be executed', async () => {

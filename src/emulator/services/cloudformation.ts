@@ -80,6 +80,8 @@ interface ChangeSetRecord {
   RoleARN?: string;
   OnStackFailure?: string;
   Changes: ResourceChange[];
+  /** Executed: gone from the stack's list and its name free again, yet still describable by ARN (reference/aws-semantics.md §6.2). */
+  executed?: boolean;
 }
 
 interface CloudFormationState {
@@ -326,9 +328,14 @@ export class CloudFormationService implements Service {
     }
     if (!stackName) throw validationError('StackName must be specified if ChangeSetName is not specified as an ARN.');
     const stack = missingStack(stackName);
-    const changeSet = this.changeSets.find((candidate) => candidate.StackId === stack.StackId && candidate.ChangeSetName === name);
+    const changeSet = this.listedChangeSets(stack).find((candidate) => candidate.ChangeSetName === name);
     if (!changeSet) throw new ServiceError('ChangeSetNotFound', `ChangeSet [${name}] does not exist`, { status: 404 });
     return changeSet;
+  }
+
+  /** The change sets a stack still lists: an executed one leaves the list (reference/aws-semantics.md §6.2). */
+  private listedChangeSets(stack: { StackId: string }): ChangeSetRecord[] {
+    return this.changeSets.filter((changeSet) => changeSet.StackId === stack.StackId && !changeSet.executed);
   }
 
   private exportedValue(name: string): string | undefined {
@@ -527,7 +534,7 @@ export class CloudFormationService implements Service {
       if (!existing) throw validationError(`Stack [${stackName}] does not exist`);
       this.checkUpdatable(existing);
     }
-    if (existing && this.changeSets.some((changeSet) => changeSet.StackId === existing.StackId && changeSet.ChangeSetName === changeSetName)) {
+    if (existing && this.listedChangeSets(existing).some((changeSet) => changeSet.ChangeSetName === changeSetName)) {
       throw new ServiceError('AlreadyExistsException', `ChangeSet [${changeSetName}] already exists`);
     }
 
@@ -617,9 +624,7 @@ export class CloudFormationService implements Service {
 
   private listChangeSets(input: ListChangeSetsInput): ListChangeSetsOutput {
     const stack = this.stackWithId(required(input.StackName, 'stackName'));
-    const summaries: ChangeSetSummary[] = this.changeSets
-      .filter((changeSet) => changeSet.StackId === stack.StackId)
-      .map((changeSet) => ({
+    const summaries: ChangeSetSummary[] = this.listedChangeSets(stack).map((changeSet) => ({
         StackId: changeSet.StackId,
         StackName: changeSet.StackName,
         ChangeSetId: changeSet.ChangeSetId,
@@ -692,6 +697,7 @@ export class CloudFormationService implements Service {
       changeSet.ChangeSetType === 'CREATE' ? this.engine.create(stack, plan, options) : this.engine.update(stack, plan, options),
     );
     changeSet.ExecutionStatus = FAILED_STACK_STATUSES.has(stack.StackStatus) ? 'EXECUTE_FAILED' : 'EXECUTE_COMPLETE';
+    changeSet.executed = true;
     this.ctx.stateChanged();
     return {};
   }
