@@ -2,6 +2,7 @@
 import { environmentError, DemoError, ExitCode } from '../cli/errors.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
+import type { IncidentCounts } from '../emulator/incidents.js';
 import { findServer, startDetached, startServer, stopServer, waitForStopRequest } from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
 import { commandLine, type CommandDeps } from './session.js';
@@ -84,7 +85,8 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps):
     return 0;
   }
 
-  const server = await startServer(config);
+  // The foreground server's log is the terminal: a failed DLQ send or log write shows up as it happens.
+  const server = await startServer(config, (line) => reporter.info(`${new Date().toISOString()} ${line}`));
   // Listening for SIGTERM before saying it listens: whoever reads that line may signal at once.
   const stopRequest = waitForStopRequest(deps.signal);
   for (const notice of server.notices) reporter.info(notice);
@@ -128,7 +130,7 @@ export async function localStatus(local: LocalSettings, deps: CommandDeps): Prom
         ? {}
         : {
             ...('record' in status ? status.record : {}),
-            ...(status.state === 'running' ? { stacks: status.health.stacks } : {}),
+            ...(status.state === 'running' ? { stacks: status.health.stacks, incidents: status.health.incidents ?? {} } : {}),
           };
     reporter.result([JSON.stringify({ ...details, ...base }, null, 2)]);
     return status.state === 'unresponsive' ? ExitCode.environment : 0;
@@ -162,8 +164,18 @@ export async function localStatus(local: LocalSettings, deps: CommandDeps): Prom
         `Region:       ${health.region}`,
         `Retry delays: ${record.retryDelaysMs.map(formatSeconds).join(' and ')}`,
         `Stacks:       ${stacks}`,
+        ...incidentLines(health.incidents ?? {}, record.logPath),
       ]);
       return 0;
     }
   }
+}
+
+/** Async-path failures since the server started, one line per function, or nothing when there were none. */
+function incidentLines(incidents: IncidentCounts, logPath: string): string[] {
+  const lines = Object.entries(incidents).map(
+    ([functionName, counts]) =>
+      `              ${functionName}: ${Object.entries(counts).map(([metric, count]) => `${metric} ${count}`).join(', ')}`,
+  );
+  return lines.length ? [`Async events: (details in ${logPath})`, ...lines] : [];
 }

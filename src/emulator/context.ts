@@ -1,4 +1,5 @@
 // What every service shares: options, identity, the clock, its sibling services and the persistence hook.
+import type { Incident } from './incidents.js';
 import type { CloudFormationService } from './services/cloudformation.js';
 import type { IamService } from './services/iam.js';
 import type { LambdaService } from './services/lambda.js';
@@ -24,6 +25,11 @@ export interface EmulatorOptions {
   stateDir?: string;
   /** Execution environments one function may run at once; further events wait in the async queue. */
   maxEnvironmentsPerFunction?: number;
+  /**
+   * Where the emulator's own log lines go (a background failure, say): the local server writes them to server.log.
+   * Without it they are still counted (see incidents.ts) but printed nowhere.
+   */
+  log?: (line: string) => void;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS: [number, number] = [1000, 2000];
@@ -62,6 +68,8 @@ export interface EmulatorContext {
    * acknowledges (a function's own log lines): it is saved within a fraction of a second, but no request waits for it.
    */
   stateChanged(change?: StateChange): void;
+  /** A failure on a background path: counted as the metric AWS emits for it, and logged. */
+  incident(incident: Incident): void;
   readonly sqs: SqsService;
   readonly logs: LogsService;
   readonly lambda: LambdaService;

@@ -9,6 +9,7 @@ import {
   type EmulatorOptions,
   type StateChange,
 } from './context.js';
+import { Incidents, type Incident } from './incidents.js';
 import { StatePersistence } from './persistence.js';
 import { handle, readRequest, tooLargeResponse, writeResponse, type ServiceTable } from './server.js';
 import { CloudFormationService } from './services/cloudformation.js';
@@ -36,6 +37,7 @@ export class Emulator implements EmulatorContext {
   readonly iam: IamService;
   private origin = 'http://127.0.0.1:0';
   private changeListeners: Array<(change: StateChange) => void> = [];
+  readonly incidents: Incidents;
   /** Server mode only (options.stateDir): set by startEmulator. */
   persistence: StatePersistence | undefined;
 
@@ -44,6 +46,7 @@ export class Emulator implements EmulatorContext {
     this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.maxEnvironmentsPerFunction = options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+    this.incidents = new Incidents(options.log ?? (() => {}));
     this.iam = new IamService(this);
     this.sqs = new SqsService(this);
     this.logs = new LogsService(this);
@@ -63,6 +66,9 @@ export class Emulator implements EmulatorContext {
   }
   stateChanged(change: StateChange = 'acknowledged'): void {
     for (const listener of this.changeListeners) listener(change);
+  }
+  incident(incident: Incident): void {
+    this.incidents.record(incident);
   }
   onStateChanged(listener: (change: StateChange) => void): void {
     this.changeListeners.push(listener);
@@ -139,6 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
             region: emulator.region,
             startedAt,
             stacks: emulator.cloudformation.stackSummaries(),
+            incidents: emulator.incidents.snapshot(),
           }),
         });
       })

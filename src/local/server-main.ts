@@ -14,7 +14,7 @@ function tellStarter(message: StartupMessage): void {
 async function serveDetached(config: ServeConfig): Promise<number> {
   let server;
   try {
-    server = await startServer(config);
+    server = await startServer(config, log);
   } catch (error) {
     const known = error instanceof DemoError;
     const message = known ? error.message : `Unexpected error while starting: ${error instanceof Error ? error.stack : String(error)}`;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DemoError, ExitCode, environmentError } from '../cli/errors.js';
 import type { RunningEmulator } from '../emulator/index.js';
+import type { IncidentCounts } from '../emulator/incidents.js';
 import {
   logFilePath,
   processExists,
@@ -26,6 +27,8 @@ export interface ServerHealth {
   region: string;
   startedAt: number;
   stacks: Array<{ StackName: string; StackStatus: string }>;
+  /** Per function: failures on the async path, counted as the CloudWatch metrics AWS emits for them. */
+  incidents: IncidentCounts;
 }
 
 export type ServerStatus =
@@ -162,9 +165,10 @@ export interface ServingServer {
 
 /**
  * Serves the emulator in this process with its state in config.stateDir and writes the pid file. A corrupt state file
- * (moved aside by the persistence layer) is reported in `notices` and the server starts empty.
+ * (moved aside by the persistence layer) is reported in `notices` and the server starts empty. `log` gets the
+ * emulator's own lines (a failed DLQ send, say): server.log for a detached server, stderr in the foreground.
  */
-export async function startServer(config: ServeConfig): Promise<ServingServer> {
+export async function startServer(config: ServeConfig, log: (line: string) => void): Promise<ServingServer> {
   const existing = readServerRecord(config.stateDir);
   if (existing && existing.pid !== process.pid && processIsAlive(existing.pid)) throw alreadyRunning(existing);
 
@@ -177,6 +181,7 @@ export async function startServer(config: ServeConfig): Promise<ServingServer> {
     port: config.port,
     stateDir: config.stateDir,
     retryDelaysMs: config.retryDelaysMs,
+    log,
     ...(config.region ? { region: config.region } : {}),
   };
   const notices: string[] = [];

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createServer } from 'node:net';
@@ -283,4 +285,35 @@ test('teardown reports a log group left behind (Lambda writes a late retry into 
     ),
     stderr,
   );
+});
+
+test('a DLQ send that fails is counted in local status --json and written to server.log', async () => {
+  const sandbox = await createSandbox();
+  assert.equal((await sandbox.cli(['local', 'start', '-d', '--retry-delays', '0.05,0.1'])).code, 0);
+  assert.equal((await sandbox.cli(['deploy'])).code, 0);
+  const config = { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const sqs = new SQSClient(config);
+  const lambda = new LambdaClient({ ...config, maxAttempts: 1 });
+  try {
+    const { QueueUrls } = await sqs.send(new ListQueuesCommand({}));
+    assert.equal(QueueUrls?.length, 1);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: QueueUrls![0]! }));
+    const invoked = await lambda.send(
+      new InvokeCommand({ FunctionName: 'SimpleFunc', InvocationType: 'Event', Payload: new TextEncoder().encode('{"name":""}') }),
+    );
+    const requestId = invoked.$metadata.requestId!;
+    const incidents = await eventually(async () => {
+      const status = await sandbox.cli(['local', 'status', '--json']);
+      const counts = JSON.parse(status.stdout).incidents?.SimpleFunc;
+      return counts?.AsyncEventsDropped ? counts : undefined;
+    }, 15_000);
+    assert.deepEqual(incidents, { DeadLetterErrors: 1, AsyncEventsDropped: 1 });
+    const log = readFileSync(join(sandbox.stateDir, 'server.log'), 'utf8');
+    assert.match(log, new RegExp(`DeadLetterErrors SimpleFunc: event ${requestId} could not be sent to the dead-letter queue`));
+    const status = await sandbox.cli(['local', 'status']);
+    assert.match(status.stdout, /SimpleFunc: DeadLetterErrors 1, AsyncEventsDropped 1/);
+  } finally {
+    sqs.destroy();
+    lambda.destroy();
+  }
 });

@@ -315,6 +315,7 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
       endpointUrl: () => 'http://127.0.0.1:1',
       now: () => Date.now(),
       appendLog: (_group, _stream, events) => logged.push(...events.map((event) => event.message)),
+      logWriteFailed: (_name, _lines, error) => assert.fail(`log write failed: ${String(error)}`),
     };
     const runner = new compiled.LambdaRunner(host);
     try {

@@ -1,4 +1,5 @@
 // Lambda's internal queue for Event invocations: attempts, retries with delays, then the DLQ and destinations.
+import type { Incident } from '../incidents.js';
 import type { RuntimeErrorPayload } from './ipc-messages.js';
 import { InvocationAborted } from './runner.js';
 
@@ -51,9 +52,11 @@ export interface AsyncInvokerHost {
     body: string,
     attributes?: Record<string, { DataType: string; StringValue: string }>,
   ): void;
-  /** Queues an Event invocation of another function (a Lambda destination). */
+  /** Queues an Event invocation of another function (a Lambda destination); throws when there is no such function. */
   invokeFunctionAsync(functionArn: string, payload: string): void;
   stateChanged(): void;
+  /** A delivery that failed or an event dropped: counted and logged, never silent. */
+  incident(incident: Incident): void;
 }
 
 /** AWS's defaults when no EventInvokeConfig says otherwise (reference/aws-semantics.md §2). */
@@ -69,6 +72,16 @@ function firstBytes(text: string, limit: number): string {
   let end = limit;
   while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString('utf8');
+}
+
+/** Runs one delivery; returns why it failed, or undefined. */
+function attemptDelivery(deliver: () => void): string | undefined {
+  try {
+    deliver();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 function parseOrText(text: string): unknown {
@@ -169,13 +182,18 @@ export class AsyncInvoker {
 
     if (result.kind === 'gone') {
       this.forget(event);
+      this.host.incident({
+        metric: 'AsyncEventsDropped',
+        functionName: event.functionName,
+        message: `event ${event.requestId} dropped: the function was deleted before it could run.`,
+      });
       return;
     }
     if (result.kind === 'success') {
       this.forget(event);
       const targets = this.host.deliveryTargets(event.functionName);
       if (targets?.onSuccess) {
-        this.deliverRecord(targets.onSuccess, this.record(event, targets, 'Success', parseOrText(result.payload.toString('utf8'))));
+        this.deliverRecord(event, targets.onSuccess, this.record(event, targets, 'Success', parseOrText(result.payload.toString('utf8'))));
       }
       return;
     }
@@ -214,15 +232,17 @@ export class AsyncInvoker {
   }
 
   // Out of retries or too old: the DLQ gets the unchanged payload with RequestID, ErrorCode (Number) and ErrorMessage;
-  // the on-failure destination gets the record (reference/aws-semantics.md §2, §7 item 2).
+  // the on-failure destination gets the record (reference/aws-semantics.md §2, §7 item 2). AWS counts every such event
+  // in AsyncEventsDropped, a failed DLQ send in DeadLetterErrors and a failed destination in DestinationDeliveryFailures
+  // (AWS Lambda developer guide, asynchronous invocation metrics); none is retried.
   private discard(event: PendingEvent, condition: 'RetriesExhausted' | 'EventAgeExceeded'): void {
     this.forget(event);
     const targets = this.host.deliveryTargets(event.functionName);
-    if (!targets) return;
     const errorMessage =
       event.lastError?.errorMessage ??
       `The event reached its maximum age before Lambda could run it (${condition}).`;
-    if (targets.deadLetterTargetArn?.split(':')[2] === 'sqs') {
+    const sentTo: string[] = [];
+    if (targets?.deadLetterTargetArn) {
       const attributes: Record<string, { DataType: string; StringValue: string }> = {
         RequestID: { DataType: 'String', StringValue: event.requestId },
         ErrorCode: { DataType: 'Number', StringValue: '200' },
@@ -230,27 +250,51 @@ export class AsyncInvoker {
       // SQS refuses an empty attribute value; an error without a message simply has no ErrorMessage.
       const truncated = firstBytes(errorMessage, ERROR_MESSAGE_LIMIT_BYTES);
       if (truncated !== '') attributes.ErrorMessage = { DataType: 'String', StringValue: truncated };
-      this.safely(() => this.host.sendToQueue(targets.deadLetterTargetArn!, event.payload, attributes));
+      const dlq = targets.deadLetterTargetArn;
+      const failure = attemptDelivery(() => {
+        if (dlq.split(':')[2] !== 'sqs') throw new Error('only SQS dead-letter queues are emulated locally');
+        this.host.sendToQueue(dlq, event.payload, attributes);
+      });
+      if (failure) {
+        this.host.incident({
+          metric: 'DeadLetterErrors',
+          functionName: event.functionName,
+          message: `event ${event.requestId} could not be sent to the dead-letter queue ${dlq}: ${failure}`,
+        });
+      } else {
+        sentTo.push(`the dead-letter queue ${dlq}`);
+      }
     }
-    if (targets.onFailure) {
-      this.deliverRecord(targets.onFailure, this.record(event, targets, condition, event.lastError ?? null));
+    if (targets?.onFailure) {
+      if (this.deliverRecord(event, targets.onFailure, this.record(event, targets, condition, event.lastError ?? null))) {
+        sentTo.push(`the on-failure destination ${targets.onFailure}`);
+      }
     }
+    this.host.incident({
+      metric: 'AsyncEventsDropped',
+      functionName: event.functionName,
+      message:
+        `event ${event.requestId} discarded after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'} (${condition})` +
+        (sentTo.length > 0 ? `; sent to ${sentTo.join(' and ')}.` : '; no dead-letter queue or destination received it.'),
+    });
   }
 
-  private deliverRecord(destinationArn: string, record: string): void {
-    const service = destinationArn.split(':')[2];
-    if (service === 'sqs') this.safely(() => this.host.sendToQueue(destinationArn, record));
-    else if (service === 'lambda') this.safely(() => this.host.invokeFunctionAsync(destinationArn, record));
-    // SNS and EventBridge destinations are not emulated: the record is dropped, as AWS drops undeliverable ones.
-  }
-
-  // A failed delivery drops the event, as AWS does (it only emits the DeadLetterErrors metric, §2).
-  private safely(deliver: () => void): void {
-    try {
-      deliver();
-    } catch {
-      // Dropped on purpose.
+  /** True when delivered; a failure is counted as DestinationDeliveryFailures and logged. */
+  private deliverRecord(event: PendingEvent, destinationArn: string, record: string): boolean {
+    const failure = attemptDelivery(() => {
+      const service = destinationArn.split(':')[2];
+      if (service === 'sqs') this.host.sendToQueue(destinationArn, record);
+      else if (service === 'lambda') this.host.invokeFunctionAsync(destinationArn, record);
+      else throw new Error(`${service ?? 'this'} destinations are not emulated locally`);
+    });
+    if (failure) {
+      this.host.incident({
+        metric: 'DestinationDeliveryFailures',
+        functionName: event.functionName,
+        message: `the record of event ${event.requestId} could not be delivered to ${destinationArn}: ${failure}`,
+      });
     }
+    return failure === undefined;
   }
 
   private forget(event: PendingEvent): void {

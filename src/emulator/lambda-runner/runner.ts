@@ -64,6 +64,8 @@ export interface RunnerHost {
   endpointUrl(): string;
   now(): number;
   appendLog(groupName: string, streamName: string, events: Array<{ timestamp: number; message: string }>): void;
+  /** appendLog threw: the lines are lost, and the host makes that visible. */
+  logWriteFailed(functionName: string, lines: number, error: unknown): void;
 }
 
 /** Thrown when an invocation was cut short by the emulator itself (function deleted, emulator closing). */
@@ -271,8 +273,9 @@ class ExecutionEnvironment {
     this.pendingLog = [];
     try {
       this.host.appendLog(this.fn.logGroup, this.streamName, events);
-    } catch {
-      // A logging failure must never fail the invocation; AWS drops log lines it cannot deliver too.
+    } catch (error) {
+      // A logging failure must never fail the invocation (AWS drops log lines it cannot deliver too), but it is told.
+      this.host.logWriteFailed(this.fn.name, events.length, error);
     }
   }
 
