@@ -1,21 +1,24 @@
 #!/usr/bin/env node
-// The executable: run the built CLI with this process's arguments and exit with the code it returns.
-import { statSync } from 'node:fs';
+// The executable: run the bundled CLI (dist/bundle/cli.js) with this process's arguments and exit with its code.
+import { existsSync } from 'node:fs';
 import module from 'node:module';
 
 // Node 22+ keeps compiled code between runs (a no-op where the API does not exist).
 module.enableCompileCache?.();
 
-const bundle = new URL('../dist/bundle/cli.js', import.meta.url);
-const modules = new URL('../dist/cli/main.js', import.meta.url);
-
-/** Modification time in ms, or -Infinity when the file is missing. */
-function builtAt(file) {
-  return statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Number.NEGATIVE_INFINITY;
+// In a git checkout (the sources beside bin/), build the bundle first when it is missing or older than the sources.
+// The package has no install script to do it: npm warns every user who installs a package that has one.
+if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {
+  const { ensureBuilt } = await import('../scripts/bundle.mjs').catch(() => ({ ensureBuilt: undefined }));
+  try {
+    await ensureBuilt?.({
+      onBuild: () => process.stderr.write('Building lambda-async-demo from its sources (once per change, about a second)...\n'),
+    });
+  } catch (error) {
+    process.stderr.write(`Error: could not build lambda-async-demo from its sources: ${error.message}\nHint: run "npm install" in ${new URL('..', import.meta.url).pathname} first.\n`);
+    process.exit(3);
+  }
 }
 
-// The esbuild bundle (npm run build) loads several times faster than tsc's hundreds of modules. It is used only when
-// it is at least as new as tsc's output, so a bare `tsc` rebuild never runs a stale bundle.
-const { main } = await import((builtAt(bundle) >= builtAt(modules) ? bundle : modules).href);
-
+const { main } = await import('../dist/bundle/cli.js');
 process.exitCode = await main(process.argv.slice(2));

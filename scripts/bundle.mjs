@@ -1,57 +1,124 @@
-// Bundles the CLI with esbuild into dist/bundle/: a few large files load far faster than hundreds of small modules.
-// Run after tsc (npm run build). bin/lambda-async-demo.js loads dist/bundle/cli.js, or dist/cli/main.js without it.
-import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// The one build: esbuild bundles the CLI, the detached server, the emulator and the function runtime into dist/bundle/,
+// the only code that ships and runs (tsc only type-checks). Skips the work when nothing it reads changed since the last
+// build. `node scripts/bundle.mjs` builds if stale (`--force`: always); bin/ calls ensureBuilt() in a git checkout.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-// The same depth as dist/<folder>/, so the code's `new URL('../../package.json', import.meta.url)` (and the template
-// path) resolve exactly as they do from tsc's output.
-const outdir = `${root}dist/bundle`;
+// The same depth as the sources' folders (src/<folder>/), so the code's `new URL('../../package.json', import.meta.url)`
+// and the template path resolve from the bundle as they do from the sources under tsx.
+const outdir = join(root, 'dist/bundle');
+const stampPath = join(outdir, 'build-stamp.json');
 
-const shared = {
-  absWorkingDir: root,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  outdir,
-  // The AWS SDK ships ES modules beside CommonJS: those keep their named exports across the import() chunks.
-  mainFields: ['module', 'main'],
-  sourcemap: 'linked',
-  // Whitespace and syntax only: names stay readable in the stack traces --verbose prints.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: true,
-  // Some CommonJS dependencies inside the bundle call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-};
+/** What the bundle is made of: every source, the manifests and this script. */
+function inputs() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(join(root, 'src'));
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/bundle.mjs']) {
+    if (existsSync(join(root, file))) files.push(join(root, file));
+  }
+  return files.sort();
+}
 
-const builds = await Promise.all([
-  // The CLI: every dynamic import() (the reporter, the lesson, the emulator, the SDK) becomes its own chunk, loaded
-  // only when that path runs, so `--help` loads the command table and nothing else.
-  build({
-    ...shared,
-    // The detached local server (`local start -d`) runs server-main.js from beside the code that spawns it.
-    entryPoints: { cli: 'src/cli/main.ts', 'server-main': 'src/local/server-main.ts' },
-    splitting: true,
-    // Chunks beside cli.js, never in a subfolder: a chunk's import.meta.url must sit at the same depth too.
-    chunkNames: '[name]-[hash]',
-  }),
-  // The Lambda runtime's child process: the runner forks `bootstrap.js` from its own folder, so it sits beside the
-  // chunk that holds the runner. One self-contained file: a cold start reads nothing else.
-  build({ ...shared, entryPoints: { bootstrap: 'src/emulator/lambda-runner/bootstrap.ts' } }),
-]);
+/** Names, sizes and modification times of the inputs: cheap to take (no file is read) and changed by any edit or checkout. */
+function fingerprint() {
+  const hash = createHash('sha256');
+  for (const file of inputs()) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(root, file)}\0${size}\0${mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
 
-// Chunks of earlier builds go, but only once they are a few minutes old: a CLI or server started from the previous
-// build may still import() them (chunk names carry a content hash, so nothing of this build is overwritten by them).
-const written = new Set(builds.flatMap((result) => Object.keys(result.metafile.outputs)).map((output) => join(root, output)));
-const graceMs = 5 * 60_000;
-for (const name of readdirSync(outdir)) {
-  const file = join(outdir, name);
-  if (written.has(file) || written.has(file.replace(/\.map$/, ''))) continue;
-  if (Date.now() - statSync(file).mtimeMs > graceMs) rmSync(file, { force: true });
+function upToDate(print) {
+  try {
+    const stamp = JSON.parse(readFileSync(stampPath, 'utf8'));
+    return stamp.fingerprint === print && stamp.outputs.every((output) => existsSync(join(root, output)));
+  } catch {
+    return false;
+  }
+}
+
+async function build(print) {
+  // Loaded only when there is work: bin/ checks for staleness on every start in a checkout.
+  const { build: esbuild } = await import('esbuild');
+  mkdirSync(outdir, { recursive: true });
+  const shared = {
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outdir,
+    // The AWS SDK ships ES modules beside CommonJS: those keep their named exports across the import() chunks.
+    mainFields: ['module', 'main'],
+    // Whitespace and syntax only: names stay readable in the stack traces --verbose prints, without shipping maps.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+    // Some CommonJS dependencies inside the bundle call require() for Node's built-ins.
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  };
+  const builds = await Promise.all([
+    // Every dynamic import() (the reporter, the lesson, the emulator, the SDK) becomes its own chunk, loaded only when
+    // that path runs, so `--help` loads the command table and nothing else.
+    esbuild({
+      ...shared,
+      entryPoints: {
+        cli: 'src/cli/main.ts',
+        // The detached local server (`local start -d`) runs server-main.js from beside the code that spawns it.
+        'server-main': 'src/local/server-main.ts',
+        // startEmulator() for the benchmark's stand-alone emulator process (bench/lib/emulator-process.mjs).
+        emulator: 'src/emulator/index.ts',
+      },
+      splitting: true,
+      // Chunks beside cli.js, never in a subfolder: a chunk's import.meta.url must sit at the same depth too.
+      chunkNames: '[name]-[hash]',
+    }),
+    // The Lambda runtime's child process: the runner forks `bootstrap.js` from its own folder, so it sits beside the
+    // chunk that holds the runner. One self-contained file: a cold start reads nothing else.
+    esbuild({ ...shared, entryPoints: { bootstrap: 'src/emulator/lambda-runner/bootstrap.ts' } }),
+  ]);
+  const outputs = builds.flatMap((result) => Object.keys(result.metafile.outputs));
+
+  // Chunks of earlier builds go, but only once they are a few minutes old: a CLI or server started from the previous
+  // build may still import() them (chunk names carry a content hash, so nothing of this build is overwritten by them).
+  const written = new Set(outputs.map((output) => join(root, output)));
+  const graceMs = 5 * 60_000;
+  for (const name of readdirSync(outdir)) {
+    const file = join(outdir, name);
+    if (written.has(file) || file === stampPath) continue;
+    if (Date.now() - statSync(file).mtimeMs > graceMs) rmSync(file, { force: true });
+  }
+  // Last: a build cut short leaves no stamp, so the next start builds again.
+  writeFileSync(stampPath, `${JSON.stringify({ fingerprint: print, outputs }, null, 2)}\n`);
+}
+
+/**
+ * Builds when the bundle is missing or older than its sources. `onBuild` is told before a build starts (bin/ prints a
+ * line, so a first run in a fresh clone is never silent). Resolves true when it built.
+ */
+export async function ensureBuilt({ force = false, onBuild = () => {} } = {}) {
+  const print = fingerprint();
+  if (!force && upToDate(print)) return false;
+  onBuild();
+  await build(print);
+  return true;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = Date.now();
+  const built = await ensureBuilt({ force: process.argv.includes('--force') });
+  process.stderr.write(built ? `built dist/bundle in ${Date.now() - started} ms\n` : 'dist/bundle is up to date\n');
 }

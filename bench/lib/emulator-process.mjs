@@ -1,6 +1,6 @@
 // The emulator alone in a process of its own, for the bench when `local start` is not available: prints its URL.
 // Usage: node bench/lib/emulator-process.mjs <port> [stateDir]
-import { startEmulator } from '../../dist/emulator/index.js';
+import { startEmulator } from '../../dist/bundle/emulator.js';
 
 const [portText, stateDir] = process.argv.slice(2);
 const running = await startEmulator({

@@ -226,7 +226,7 @@ test('the detached server reports its own EADDRINUSE to its starter: one sentenc
   const blocker = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => blocker.listen(sandbox.port, '127.0.0.1', resolve));
   try {
-    const serverMain = new URL('../../dist/local/server-main.js', import.meta.url);
+    const serverMain = new URL('../../dist/bundle/server-main.js', import.meta.url);
     const config = { stateDir: sandbox.stateDir, host: '127.0.0.1', port: sandbox.port, retryDelaysMs: [1000, 2000], startedBy: 'auto' };
     const child = spawn(process.execPath, [serverMain.pathname, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const message = await new Promise<{ type: string; exitCode: number; message: string }>((resolve) => child.once('message', resolve as never));
