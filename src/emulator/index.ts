@@ -11,7 +11,19 @@ import {
 } from './context.js';
 import { Incidents, type Incident } from './incidents.js';
 import { StatePersistence } from './persistence.js';
-import { handle, readRequest, tooLargeResponse, writeResponse, type ServiceTable } from './server.js';
+import { allowedHosts } from './admission.js';
+import type { HttpRequest } from './protocol/http.js';
+import {
+  failureResponse,
+  handle,
+  malformedResponse,
+  readRequest,
+  refusalResponse,
+  requestLine,
+  tooLargeResponse,
+  writeResponse,
+  type ServiceTable,
+} from './server.js';
 import { CloudFormationService } from './services/cloudformation.js';
 import { IamService } from './services/iam.js';
 import { LambdaService } from './services/lambda.js';
@@ -133,34 +145,45 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     emulator.onStateChanged((change) => target.scheduleSave(() => emulator.exportState(), change));
     emulator.persistence = persistence;
   }
-  const server = createServer((incoming, outgoing) => {
-    readRequest(incoming)
-      .then((request) => {
-        if (request.tooLarge) return tooLargeResponse(request);
-        return handle(request, emulator.services, {
-          health: () => ({
-            status: 'ok',
-            pid: process.pid,
-            url: emulator.baseUrl(),
-            region: emulator.region,
-            startedAt,
-            stacks: emulator.cloudformation.stackSummaries(),
-            incidents: emulator.incidents.snapshot(),
-          }),
-        });
-      })
-      .then(async (response) => {
-        // "Nothing acknowledged is ever lost" (DESIGN.md §7): a response that reports a change (a message sent, an
-        // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
-        // through, and requests finishing together share one write, so the wait is one write, not one per request.
-        // A failed save answers 500, never an acknowledgement the disk does not hold.
-        await emulator.afterRequest();
-        writeResponse(outgoing, response);
-      })
-      .catch(() => {
-        if (!outgoing.headersSent) outgoing.writeHead(500);
-        outgoing.end();
-      });
+  const log = options.log ?? (() => {});
+  // Set once the port is known: until then nothing is served anyway.
+  let hostAllowed: (host: string | undefined) => boolean = () => false;
+  const health = () => ({
+    status: 'ok',
+    pid: process.pid,
+    url: emulator.baseUrl(),
+    region: emulator.region,
+    startedAt,
+    stacks: emulator.cloudformation.stackSummaries(),
+    incidents: emulator.incidents.snapshot(),
+  });
+  // One boundary for every request: whatever throws while reading, checking, routing or answering becomes that
+  // request's InternalFailure (logged with its request line), and the server goes on serving (DESIGN.md §5).
+  const server = createServer(async (incoming, outgoing) => {
+    let request: HttpRequest | undefined;
+    try {
+      const read = await readRequest(incoming);
+      request = read;
+      const response =
+        refusalResponse(read, hostAllowed) ??
+        (read.malformed ? malformedResponse(read, read.malformed) : undefined) ??
+        (read.tooLarge ? tooLargeResponse(read) : undefined) ??
+        (await handle(read, emulator.services, { health }));
+      // "Nothing acknowledged is ever lost" (DESIGN.md §7): a response that reports a change (a message sent, an
+      // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
+      // through, and requests finishing together share one write, so the wait is one write, not one per request.
+      // A failed save answers 500, never an acknowledgement the disk does not hold.
+      await emulator.afterRequest();
+      writeResponse(outgoing, response);
+    } catch (error) {
+      log(`InternalFailure on ${requestLine(incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      try {
+        if (outgoing.headersSent) outgoing.destroy();
+        else writeResponse(outgoing, failureResponse(request ?? { method: incoming.method ?? 'GET', path: '/', query: new URLSearchParams(), headers: incoming.headers, body: Buffer.alloc(0) }, error));
+      } catch {
+        outgoing.destroy();
+      }
+    }
   });
   server.keepAliveTimeout = 60_000;
   try {
@@ -180,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  hostAllowed = allowedHosts(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   const url = `http://${urlHost}:${port}`;
   emulator.setBaseUrl(url);

@@ -9,6 +9,7 @@ import { header, type HttpRequest, type HttpResponse } from './protocol/http.js'
 import { parseQueryParams, renderQueryError, renderQueryResult, type QueryDialect } from './protocol/query.js';
 import { matchRoute, pathKnown, renderRestJsonError, renderRestJsonResult } from './protocol/rest-json.js';
 import { ServiceError, isServiceError } from './protocol/service-error.js';
+import { refusalOf } from './admission.js';
 import { routeRequest } from './router.js';
 
 /** Bodies above this are refused before they are read: far above every AWS limit the emulator checks itself. */
@@ -58,6 +59,9 @@ export async function handle(
 
   switch (route.kind) {
     case 'internal': {
+      if (request.method !== 'GET') {
+        return { status: 405, headers: { 'content-type': 'application/json' }, body: '{"message":"Method not allowed"}' };
+      }
       if (route.path === '/_emulator/health') {
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(internal.health()) };
       }
@@ -143,27 +147,72 @@ export async function handle(
   }
 }
 
+type Protocol =
+  | { kind: 'json'; dialect: JsonDialect }
+  | { kind: 'rest-json' }
+  | { kind: 'query'; dialect: QueryDialect };
+
 /**
- * An error in the protocol the request speaks, for errors raised before any operation is known. Without a target,
- * a Lambda path or an Action, a JSON client still says application/x-amz-json-1.x and must get JSON: the SDK cannot
- * parse XML there (test/reliability/fuzz.test.ts); anything else gets an XML query-style error.
+ * The protocol a request speaks, for errors raised before any operation is known. Without a target, a Lambda path or an
+ * Action, a JSON client still says application/x-amz-json-1.x and must get JSON: the SDK cannot parse XML there
+ * (test/reliability/fuzz.test.ts); anything else gets an XML query-style error.
  */
-function renderError(error: ServiceError, request: HttpRequest, requestId: string): HttpResponse {
+function protocolOf(request: HttpRequest): Protocol {
   const route = routeRequest(request);
-  if (route.kind === 'json') return renderJsonError(error, requestId, JSON_DIALECTS[route.service]);
-  if (route.kind === 'rest-json') return renderRestJsonError(error, requestId);
-  if (route.kind === 'query') return renderQueryError(error, requestId, QUERY_DIALECTS[route.service]);
+  if (route.kind === 'json') return { kind: 'json', dialect: JSON_DIALECTS[route.service] };
+  if (route.kind === 'rest-json') return { kind: 'rest-json' };
+  if (route.kind === 'query') return { kind: 'query', dialect: QUERY_DIALECTS[route.service] };
   const json = /^application\/x-amz-json-(1\.[01])\b/.exec(header(request, 'content-type') ?? '');
-  if (json) return renderJsonError(error, requestId, { version: json[1] as '1.0' | '1.1' });
-  return renderQueryError(error, requestId, { xmlNamespace: 'https://lambda-async-demo.local/doc/' });
+  if (json) return { kind: 'json', dialect: { version: json[1] as '1.0' | '1.1' } };
+  return { kind: 'query', dialect: { xmlNamespace: 'https://lambda-async-demo.local/doc/' } };
 }
 
-/** A request whose body was too large to read carries `tooLarge` and an empty body. */
-export function readRequest(incoming: IncomingMessage): Promise<HttpRequest & { tooLarge?: boolean }> {
-  return new Promise((resolve, reject) => {
+function renderError(error: ServiceError, request: HttpRequest, requestId: string): HttpResponse {
+  const protocol = protocolOf(request);
+  if (protocol.kind === 'json') return renderJsonError(error, requestId, protocol.dialect);
+  if (protocol.kind === 'rest-json') return renderRestJsonError(error, requestId);
+  return renderQueryError(error, requestId, protocol.dialect);
+}
+
+/**
+ * Undefined when the request may be served, else its refusal in its own protocol (admission.ts): JSON and rest-json
+ * codes end in `Exception`, as AWS's do (MissingAuthenticationTokenException), query codes do not.
+ */
+export function refusalResponse(request: HttpRequest, hostAllowed: (host: string | undefined) => boolean): HttpResponse | undefined {
+  const refusal = refusalOf(request, hostAllowed, routeRequest(request).kind === 'internal');
+  if (!refusal) return undefined;
+  const code = protocolOf(request).kind === 'query' ? refusal.code : `${refusal.code}Exception`;
+  return renderError(new ServiceError(code, refusal.message, { status: refusal.status }), request, randomUUID());
+}
+
+/**
+ * A request whose body was too large to read carries `tooLarge` and an empty body; one whose request-target is no URL
+ * (`//`, `http://[`) carries `malformed`. Never rejects: a read error resolves as a malformed request too.
+ */
+export function readRequest(incoming: IncomingMessage): Promise<HttpRequest & { tooLarge?: boolean; malformed?: string }> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
+    const finish = (malformed?: string) => {
+      // `//` or `//x` parse as a host, not a path, and `%zz` is kept as is: the path is the raw target's path part.
+      const target = incoming.url ?? '/';
+      let url: URL | undefined;
+      try {
+        url = new URL(target.startsWith('/') ? `http://emulator.local${target}` : target, 'http://emulator.local');
+      } catch {
+        malformed ??= `The request-target ${JSON.stringify(target.slice(0, 100))} is not a valid URL.`;
+      }
+      resolve({
+        method: incoming.method ?? 'GET',
+        path: url?.pathname ?? '/',
+        query: url?.searchParams ?? new URLSearchParams(),
+        headers: incoming.headers,
+        body: Buffer.concat(chunks),
+        ...(tooLarge ? { tooLarge } : {}),
+        ...(malformed ? { malformed } : {}),
+      });
+    };
     incoming.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
@@ -173,19 +222,24 @@ export function readRequest(incoming: IncomingMessage): Promise<HttpRequest & { 
       }
       if (!tooLarge) chunks.push(chunk);
     });
-    incoming.on('error', reject);
-    incoming.on('end', () => {
-      const url = new URL(incoming.url ?? '/', 'http://emulator.local');
-      resolve({
-        method: incoming.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: incoming.headers,
-        body: Buffer.concat(chunks),
-        ...(tooLarge ? { tooLarge } : {}),
-      });
-    });
+    incoming.on('error', (error) => finish(`The request could not be read: ${error.message}`));
+    incoming.on('end', () => finish());
   });
+}
+
+/** The request line for the server log: method and target, cut short and with control characters escaped. */
+export function requestLine(incoming: IncomingMessage): string {
+  const target = JSON.stringify((incoming.url ?? '').slice(0, 200)).slice(1, -1);
+  return `${incoming.method ?? '?'} ${target}`;
+}
+
+export function malformedResponse(request: HttpRequest, reason: string): HttpResponse {
+  return renderError(new ServiceError('MalformedRequest', reason, { status: 400 }), request, randomUUID());
+}
+
+/** What the server answers when the handler itself failed: InternalFailure in the request's protocol. */
+export function failureResponse(request: HttpRequest, error: unknown): HttpResponse {
+  return renderError(internalFailure(error), request, randomUUID());
 }
 
 export function writeResponse(outgoing: ServerResponse, response: HttpResponse): void {

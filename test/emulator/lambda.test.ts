@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { decode, encode, functionMaker } from '../helpers/functions.js';
+import { SIGNED_SHAPE } from '../helpers/raw-request.js';
 
 // The lesson's handler (templates/LambdaAsync.yaml): greets event.name, throws when it is missing, null or empty.
 const LESSON_HANDLER = `exports.handler = async (event) => {
@@ -421,7 +422,7 @@ test('event-invoke config limits are enforced with AWS validation messages', asy
 });
 
 test('an operation the emulator does not serve answers with a clear not-supported error', async () => {
-  const response = await fetch(`${env.url}/2015-03-31/functions`, { method: 'POST', body: '{}' });
+  const response = await fetch(`${env.url}/2015-03-31/functions`, { method: 'POST', headers: { authorization: SIGNED_SHAPE }, body: '{}' });
   assert.equal(response.status, 400);
   assert.equal(response.headers.get('x-amzn-errortype'), 'UnknownOperationException');
   assert.match(await response.text(), /CreateFunction is not supported/);
@@ -431,7 +432,7 @@ test('Invoke takes a raw body without Content-Type, as botocore sends it, and an
   const name = createFunction();
   const response = await fetch(`${env.url}/2015-03-31/functions/${name}/invocations?Qualifier=%24LATEST`, {
     method: 'POST',
-    headers: { 'X-Amz-Invocation-Type': 'RequestResponse', 'X-Amz-Log-Type': 'None' },
+    headers: { authorization: SIGNED_SHAPE, 'X-Amz-Invocation-Type': 'RequestResponse', 'X-Amz-Log-Type': 'None' },
     body: new TextEncoder().encode('{"name":"raw"}'),
   });
   assert.equal(response.status, 200);

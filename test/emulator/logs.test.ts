@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Emulator } from '../../src/emulator/index.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { SIGNED_SHAPE } from '../helpers/raw-request.js';
 
 // One emulator for the whole file (started at module level, so the helper closes it when the file ends).
 const env: TestEmulator = await startTestEmulator();
@@ -517,7 +518,7 @@ test('FilterLogEvents over 5000 events in 5 streams answers quickly', async () =
 test('a Logs error travels as JSON 1.1 with a bare __type and HTTP 400', async () => {
   const response = await fetch(env.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DeleteLogGroup' },
+    headers: { authorization: SIGNED_SHAPE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DeleteLogGroup' },
     body: JSON.stringify({ logGroupName: '/test/wire-missing' }),
   });
   assert.equal(response.status, 400);
@@ -531,7 +532,7 @@ test('a wrongly typed field is a 400 client error, never an internal failure', a
   for (const body of [{ logGroupName: 42 }, { logGroupName: '/x', limit: 'ten' }, { logGroupName: '/x', logStreamNames: 'one' }]) {
     const response = await fetch(env.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.FilterLogEvents' },
+      headers: { authorization: SIGNED_SHAPE, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.FilterLogEvents' },
       body: JSON.stringify(body),
     });
     assert.equal(response.status, 400, JSON.stringify(body));

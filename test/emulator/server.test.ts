@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { SIGNED_SHAPE } from '../helpers/raw-request.js';
 
 test('health endpoint answers with status ok', async () => {
   const { url } = await startTestEmulator();
@@ -20,7 +21,7 @@ test('an unknown JSON target gets a 400 with a __type, not a crash', async () =>
   const { url } = await startTestEmulator();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'x-amz-target': 'Nope_2020.DoThing', 'content-type': 'application/x-amz-json-1.1' },
+    headers: { authorization: SIGNED_SHAPE, 'x-amz-target': 'Nope_2020.DoThing', 'content-type': 'application/x-amz-json-1.1' },
     body: '{}',
   });
   assert.equal(response.status, 400);
@@ -31,7 +32,7 @@ test('an unknown query action gets an XML ErrorResponse with InvalidAction', asy
   const { url } = await startTestEmulator();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: SIGNED_SHAPE, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'Action=FlyToTheMoon&Version=2010-05-15',
   });
   assert.equal(response.status, 400);

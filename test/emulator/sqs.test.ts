@@ -41,6 +41,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { EmulatorContext } from '../../src/emulator/context.js';
+import { SIGNED_SHAPE } from '../helpers/raw-request.js';
 import { ServiceError } from '../../src/emulator/protocol/service-error.js';
 import { md5OfMessageAttributes } from '../../src/emulator/services/sqs-md5.js';
 import { SqsService } from '../../src/emulator/services/sqs.js';
@@ -241,7 +242,7 @@ test('a receive that finds nothing omits Messages from the JSON body', async () 
   const QueueUrl = await newQueue();
   const response = await fetch(emulator.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+    headers: { authorization: SIGNED_SHAPE, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
     body: JSON.stringify({ QueueUrl }),
   });
   assert.equal(response.status, 200);
@@ -252,7 +253,7 @@ test('a send without attributes returns no MD5OfMessageAttributes', async () => 
   const QueueUrl = await newQueue();
   const response = await fetch(emulator.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
+    headers: { authorization: SIGNED_SHAPE, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' },
     body: JSON.stringify({ QueueUrl, MessageBody: 'plain' }),
   });
   const body = (await response.json()) as Record<string, unknown>;

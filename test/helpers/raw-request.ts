@@ -9,7 +9,15 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
+  /** Leave out the SigV4-shaped Authorization header every raw request gets otherwise (the emulator refuses those). */
+  unsigned?: boolean;
 }
+
+/**
+ * A SigV4-shaped Authorization header (the emulator checks the shape, it cannot know a secret). Its credential names
+ * no scope, so the router picks the service from the request as it does for a client that signs for another one.
+ */
+export const SIGNED_SHAPE = 'AWS4-HMAC-SHA256 Credential=test, SignedHeaders=host, Signature=0';
 
 export interface RawResponse {
   status: number;
@@ -41,7 +49,13 @@ export function sendRaw(baseUrl: string, raw: RawRequest, timeoutMs = 15_000): P
         port: origin.port,
         method: raw.method,
         path: raw.path,
-        headers: { ...(raw.headers ?? {}), ...(body ? { 'content-length': String(body.length) } : {}) },
+        headers: {
+          ...(raw.unsigned || Object.keys(raw.headers ?? {}).some((name) => name.toLowerCase() === 'authorization')
+            ? {}
+            : { authorization: SIGNED_SHAPE }),
+          ...(raw.headers ?? {}),
+          ...(body ? { 'content-length': String(body.length) } : {}),
+        },
       },
       (incoming) => {
         const chunks: Buffer[] = [];

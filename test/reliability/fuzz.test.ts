@@ -13,6 +13,7 @@ import { runLessonCheck } from '../helpers/lesson-check.js';
 import {
   assertAwsError,
   closeRawConnections,
+  SIGNED_SHAPE,
   sendRaw,
   type RawRequest,
   type RawResponse,
@@ -720,6 +721,7 @@ function replayThroughSdk(protocol: WireProtocol, raw: RawRequest): Replayer {
   const override = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
     const request = (args as { request: { method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: unknown } }).request;
     const host = request.headers.host ?? request.headers.Host;
+    const authorization = request.headers.authorization ?? SIGNED_SHAPE;
     const body = raw.body === undefined ? undefined : Buffer.from(raw.body);
     request.method = raw.method;
     request.path = path;
@@ -730,7 +732,7 @@ function replayThroughSdk(protocol: WireProtocol, raw: RawRequest): Replayer {
       query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
     }
     request.query = query as Record<string, string>;
-    request.headers = { ...raw.headers, ...(host ? { host } : {}), ...(body ? { 'content-length': String(body.length) } : {}) };
+    request.headers = { authorization, ...raw.headers, ...(host ? { host } : {}), ...(body ? { 'content-length': String(body.length) } : {}) };
     request.body = body;
     return next(args);
   };
