@@ -164,8 +164,11 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     try {
       const read = await readRequest(incoming);
       request = read;
+      const refusal = refusalResponse(read, hostAllowed);
+      // A refused request is worth a line: it is a web page, or a client set up wrong, knocking.
+      if (refusal) log(`refused ${requestLine(incoming)}: ${refusal.reason}`);
       const response =
-        refusalResponse(read, hostAllowed) ??
+        refusal?.response ??
         (read.malformed ? malformedResponse(read, read.malformed) : undefined) ??
         (read.tooLarge ? tooLargeResponse(read) : undefined) ??
         (await handle(read, emulator.services, { health }));

@@ -178,11 +178,15 @@ function renderError(error: ServiceError, request: HttpRequest, requestId: strin
  * Undefined when the request may be served, else its refusal in its own protocol (admission.ts): JSON and rest-json
  * codes end in `Exception`, as AWS's do (MissingAuthenticationTokenException), query codes do not.
  */
-export function refusalResponse(request: HttpRequest, hostAllowed: (host: string | undefined) => boolean): HttpResponse | undefined {
+export function refusalResponse(
+  request: HttpRequest,
+  hostAllowed: (host: string | undefined) => boolean,
+): { response: HttpResponse; reason: string } | undefined {
   const refusal = refusalOf(request, hostAllowed, routeRequest(request).kind === 'internal');
   if (!refusal) return undefined;
   const code = protocolOf(request).kind === 'query' ? refusal.code : `${refusal.code}Exception`;
-  return renderError(new ServiceError(code, refusal.message, { status: refusal.status }), request, randomUUID());
+  const response = renderError(new ServiceError(code, refusal.message, { status: refusal.status }), request, randomUUID());
+  return { response, reason: refusal.message };
 }
 
 /**
