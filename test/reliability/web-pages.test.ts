@@ -118,7 +118,7 @@ test('a signed-looking request with a foreign Host (DNS rebinding) is refused an
 test('Origin headers and cross-site or same-site Sec-Fetch-Site are refused even when signed; Sec-Fetch-Site none is served', async () => {
   const query = (headers: Record<string, string>) =>
     sendRaw(env.url, { method: 'POST', path: '/', headers: { host, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: 'Action=ListStacks&Version=2010-05-15' });
-  for (const headers of [{ origin: 'http://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'same-origin' }]) {
+  for (const headers of <Array<Record<string, string>>>[{ origin: 'http://attacker.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'same-origin' }]) {
     const response = await query(headers);
     assert.equal(response.status, 403, JSON.stringify(headers));
     assert.match(response.text, /<Code>AccessDenied<\/Code>/);
