@@ -45,6 +45,17 @@ export interface RequestContext {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Operation = (input: any, request: RequestContext) => unknown;
 
+/** The services whose state is persisted entity by entity: they hold what grows (messages, log events). */
+export type EntityService = 'sqs' | 'logs';
+
+/** A service persisted entity by entity; keys are its own, the emulator prefixes them. */
+export interface EntityState {
+  exportEntities(): Iterable<[string, unknown]>;
+  /** The entity's current value, or undefined when it is gone. */
+  entity(key: string): unknown;
+  importEntities(entities: Map<string, unknown>): void;
+}
+
 export interface Service {
   /** Operation name (exactly as AWS spells it) to handler. A name missing here is "not supported locally". */
   readonly operations: Record<string, Operation>;
@@ -66,8 +77,15 @@ export interface EmulatorContext {
   /**
    * Services call this after any change that must survive a restart. 'background' marks a change no response
    * acknowledges (a function's own log lines): it is saved within a fraction of a second, but no request waits for it.
+   * `source` names a service that reports its changed entities itself through touch() (SQS, Logs); a change from any
+   * other service saves the small services' state whole (IAM, Lambda, CloudFormation: a few kilobytes).
    */
-  stateChanged(change?: StateChange): void;
+  stateChanged(change?: StateChange, source?: EntityService): void;
+  /**
+   * Marks one entity of SQS or Logs changed (persistence.ts): the next save writes its value as `read` returns it then,
+   * or as the service's entity(key) finds it; undefined means it is gone.
+   */
+  touch(service: EntityService, key: string, read?: () => unknown): void;
   /** A failure on a background path: counted as the metric AWS emits for it, and logged. */
   incident(incident: Incident): void;
   readonly sqs: SqsService;

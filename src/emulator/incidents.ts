@@ -4,9 +4,10 @@
 /**
  * The Lambda metrics AWS emits for these failures (AWS Lambda developer guide, "Types of metrics for Lambda functions",
  * asynchronous invocation metrics; reference/aws-semantics.md §2). `LogWriteErrors` is the emulator's own: AWS has no
- * metric for its log delivery.
+ * metric for its log delivery, and `StateWriteErrors` (a failed write of the server's state directory) counts under the
+ * name `(server)` rather than a function's.
  */
-export type IncidentMetric = 'DeadLetterErrors' | 'DestinationDeliveryFailures' | 'AsyncEventsDropped' | 'LogWriteErrors';
+export type IncidentMetric = 'DeadLetterErrors' | 'DestinationDeliveryFailures' | 'AsyncEventsDropped' | 'LogWriteErrors' | 'StateWriteErrors';
 
 export interface Incident {
   metric: IncidentMetric;

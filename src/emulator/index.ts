@@ -7,10 +7,12 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   type EmulatorContext,
   type EmulatorOptions,
+  type EntityService,
+  type EntityState,
   type StateChange,
 } from './context.js';
 import { Incidents, type Incident } from './incidents.js';
-import { StatePersistence } from './persistence.js';
+import { StatePersistence, type Entities } from './persistence.js';
 import { allowedHosts } from './admission.js';
 import type { HttpRequest } from './protocol/http.js';
 import {
@@ -33,6 +35,11 @@ import { StsService } from './services/sts.js';
 
 export type { EmulatorOptions } from './context.js';
 
+/** The small services, persisted whole under their own name (persistence.ts). */
+const COARSE_SERVICES = ['iam', 'lambda', 'cloudformation'];
+/** Between a service's name and its own entity key: a character no queue, log group or stream name may hold. */
+const KEY_SEPARATOR = '\u0000';
+
 /** Execution environments per function when the caller does not say; AWS's default account limit is far higher. */
 export const DEFAULT_MAX_ENVIRONMENTS = 4;
 
@@ -48,7 +55,6 @@ export class Emulator implements EmulatorContext {
   readonly sts: StsService;
   readonly iam: IamService;
   private origin = 'http://127.0.0.1:0';
-  private changeListeners: Array<(change: StateChange) => void> = [];
   readonly incidents: Incidents;
   /** Server mode only (options.stateDir): set by startEmulator. */
   persistence: StatePersistence | undefined;
@@ -76,14 +82,53 @@ export class Emulator implements EmulatorContext {
   now(): number {
     return Date.now();
   }
-  stateChanged(change: StateChange = 'acknowledged'): void {
-    for (const listener of this.changeListeners) listener(change);
+  stateChanged(change: StateChange = 'acknowledged', source?: EntityService): void {
+    this.persistence?.changed(source ? [] : COARSE_SERVICES, change);
+  }
+  touch(service: EntityService, key: string, read?: () => unknown): void {
+    this.persistence?.mark(`${service}${KEY_SEPARATOR}${key}`, read);
   }
   incident(incident: Incident): void {
     this.incidents.record(incident);
   }
-  onStateChanged(listener: (change: StateChange) => void): void {
-    this.changeListeners.push(listener);
+
+  /** One persisted entity's current value (persistence.ts): a small service's whole state, or an SQS/Logs entity. */
+  entity(key: string): unknown {
+    const split = key.indexOf(KEY_SEPARATOR);
+    if (split === -1) return this.coarse(key)?.exportState();
+    const service = key.slice(0, split) as EntityService;
+    return this.entityServices[service]?.entity(key.slice(split + 1));
+  }
+
+  exportEntities(): Entities {
+    const entities: Entities = new Map();
+    for (const name of COARSE_SERVICES) entities.set(name, this.coarse(name)!.exportState());
+    for (const [service, state] of Object.entries(this.entityServices)) {
+      for (const [key, value] of state.exportEntities()) entities.set(`${service}${KEY_SEPARATOR}${key}`, value);
+    }
+    return entities;
+  }
+
+  importEntities(entities: Entities): void {
+    const perService: Record<EntityService, Map<string, unknown>> = { sqs: new Map(), logs: new Map() };
+    for (const [key, value] of entities) {
+      const split = key.indexOf(KEY_SEPARATOR);
+      if (split !== -1) perService[key.slice(0, split) as EntityService]?.set(key.slice(split + 1), value);
+    }
+    // Order matters: the Lambda service resumes pending retries that deliver to SQS and write to Logs.
+    this.iam.importState(entities.get('iam'));
+    this.sqs.importEntities(perService.sqs);
+    this.logs.importEntities(perService.logs);
+    this.cloudformation.importState(entities.get('cloudformation'));
+    this.lambda.importState(entities.get('lambda'));
+  }
+
+  private get entityServices(): Record<EntityService, EntityState> {
+    return { sqs: this.sqs, logs: this.logs };
+  }
+
+  private coarse(name: string): { exportState(): unknown } | undefined {
+    return name === 'iam' ? this.iam : name === 'lambda' ? this.lambda : name === 'cloudformation' ? this.cloudformation : undefined;
   }
   /** Resolves once every change made so far is on disk; at once when nothing is pending or nothing is persisted. */
   afterRequest(): Promise<void> {
@@ -136,16 +181,31 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}, emulator = new Emulator(options)): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const startedAt = Date.now();
+  const log = options.log ?? (() => {});
   let persistence: StatePersistence | undefined;
   if (options.stateDir) {
     persistence = new StatePersistence(options.stateDir);
-    const saved = persistence.load();
-    if (saved) emulator.importState(saved);
-    const target = persistence;
-    emulator.onStateChanged((change) => target.scheduleSave(() => emulator.exportState(), change));
-    emulator.persistence = persistence;
+    // One server per state directory, before anything is read (DESIGN.md §5).
+    persistence.lock();
+    try {
+      const saved = persistence.load();
+      for (const notice of persistence.notices) log(notice);
+      persistence.attach((key) => emulator.entity(key), () => emulator.exportEntities());
+      persistence.onWriteError = (error) => {
+        emulator.incidents.record({ metric: 'StateWriteErrors', functionName: '(server)', message: `a state write failed: ${error instanceof Error ? error.message : String(error)}; the requests that needed it got InternalFailure and the changes are written with the next save.` });
+      };
+      emulator.persistence = persistence;
+      if (saved?.kind === 'entities') emulator.importEntities(saved.entities);
+      if (saved?.kind === 'legacy') {
+        emulator.importState(saved.state);
+        // The first format rewrote the whole state per change: convert it once into a snapshot and a journal.
+        persistence.compact();
+      }
+    } catch (error) {
+      persistence.dispose();
+      throw error;
+    }
   }
-  const log = options.log ?? (() => {});
   // Set once the port is known: until then nothing is served anyway.
   let hostAllowed: (host: string | undefined) => boolean = () => false;
   const health = () => ({
@@ -225,7 +285,8 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
         });
       } finally {
         // Last word on disk: whatever the services hold once stopped, debounce or not.
-        persistence?.flush(() => emulator.exportState());
+        persistence?.flush();
+        persistence?.dispose();
       }
     },
   };

@@ -172,7 +172,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   const existing = readServerRecord(config.stateDir);
   if (existing && existing.pid !== process.pid && processIsAlive(existing.pid)) throw alreadyRunning(existing);
 
-  const [{ startEmulator }, { CorruptStateError }] = await Promise.all([
+  const [{ startEmulator }, { CorruptStateError, StateLockedError }] = await Promise.all([
     import('../emulator/index.js'),
     import('../emulator/persistence.js'),
   ]);
@@ -196,6 +196,14 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
       running = await startEmulator(options);
     }
   } catch (error) {
+    if (error instanceof StateLockedError) {
+      throw new DemoError(
+        ExitCode.environment,
+        error.message,
+        `Use that server (${BIN} local status --state-dir ${config.stateDir}), stop it first (${BIN} local stop --state-dir ${config.stateDir}), or start this one with another --state-dir.`,
+        { cause: error },
+      );
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code && /^E[A-Z]+$/.test(code) && (error as { syscall?: string }).syscall === 'listen') {
       throw await listenError(error, config.host, config.port);

@@ -132,11 +132,11 @@ test('a stale pid file (its process gone) is reported by status and removed', as
 test('a corrupt state file is reported with its clear message, moved aside, and the server starts empty', async () => {
   const sandbox = await createSandbox();
   mkdirSync(sandbox.stateDir, { recursive: true });
-  writeFileSync(join(sandbox.stateDir, 'state.json'), '{"format":"lambda-async-demo-state","version":1,"state":');
+  writeFileSync(join(sandbox.stateDir, 'snapshot.json'), '{"format":"lambda-async-demo-state","version":2,"entities":');
   const { code, stderr } = await sandbox.cli(['local', 'start', '-d']);
   assert.equal(code, 0, stderr);
-  assert.match(stderr, /The state file .+state\.json could not be read \(it is not valid JSON: .+\), so it was moved aside to .+state\.json\.corrupt-\S+\. The emulator starts empty\./);
-  assert.equal(readdirSync(sandbox.stateDir).filter((name) => name.startsWith('state.json.corrupt-')).length, 1);
+  assert.match(stderr, /The state file .+snapshot\.json could not be read \(it is not valid JSON: .+\), so it was moved aside to .+snapshot\.json\.corrupt-\S+\. The emulator starts empty\./);
+  assert.equal(readdirSync(sandbox.stateDir).filter((name) => name.startsWith('snapshot.json.corrupt-')).length, 1);
   const status = JSON.parse((await sandbox.cli(['local', 'status', '--json'])).stdout);
   assert.equal(status.running, true);
   assert.deepEqual(status.stacks, []);
@@ -164,7 +164,8 @@ test('local start in the foreground serves until SIGTERM or Ctrl-C, then saves i
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /Stopped; its state is saved in /);
     assert.equal(existsSync(join(sandbox.stateDir, 'server.json')), false);
-    assert.equal(existsSync(join(sandbox.stateDir, 'state.json')), true);
+    assert.equal(existsSync(join(sandbox.stateDir, 'journal-1.jsonl')), true);
+    assert.equal(existsSync(join(sandbox.stateDir, 'server.lock')), false, 'the lock goes with the server');
   }
 });
 
@@ -316,4 +317,18 @@ test('a DLQ send that fails is counted in local status --json and written to ser
     sqs.destroy();
     lambda.destroy();
   }
+});
+
+test('a second server on a state directory in use is refused by its lock, even without the pid file, and names the holder', async () => {
+  const sandbox = await createSandbox();
+  assert.equal((await sandbox.cli(['local', 'start', '-d'])).code, 0);
+  const holder = sandbox.serverPid()!;
+  // As if the pid file were lost: the lock still stands between two servers and one directory.
+  rmSync(join(sandbox.stateDir, 'server.json'));
+  const second = await sandbox.cli(['local', 'start', '-d', '--port', String(await freePort())]);
+  assert.equal(second.code, 3, second.stderr);
+  assert.match(second.stderr, new RegExp(`The state directory ${sandbox.stateDir} is in use by another lambda-async-demo server \\(pid ${holder}, started `));
+  assert.match(second.stderr, /Hint: .*local stop --state-dir/);
+  process.kill(holder, 'SIGTERM');
+  assert.ok(await waitUntilGone(holder));
 });

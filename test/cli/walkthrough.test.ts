@@ -213,5 +213,5 @@ test('local stop stops the server and removes its pid file; the state stays on d
   assert.equal(code, 0, stderr);
   assert.match(stdout, new RegExp(`Stopped the local emulator at ${sandbox.url} \\(pid ${pid}\\); its state is saved in `));
   assert.equal(existsSync(join(sandbox.stateDir, 'server.json')), false);
-  assert.equal(existsSync(join(sandbox.stateDir, 'state.json')), true);
+  assert.equal(existsSync(join(sandbox.stateDir, 'journal-1.jsonl')), true);
 });

@@ -567,7 +567,11 @@ test('createLogGroup returns the :* arn and refuses a duplicate; deleteLogGroup 
 test('every change notifies stateChanged, and exportState/importState carry groups, streams and events', async () => {
   const source = new Emulator();
   let changes = 0;
-  source.onStateChanged(() => changes++);
+  const notify = source.stateChanged.bind(source);
+  source.stateChanged = (...args) => {
+    changes++;
+    notify(...args);
+  };
   source.logs.operations.CreateLogGroup({ logGroupName: '/persist/me' });
   source.logs.operations.CreateLogStream({ logGroupName: '/persist/me', logStreamName: 's' });
   source.logs.operations.PutLogEvents({ logGroupName: '/persist/me', logStreamName: 's', logEvents: [{ timestamp: Date.now(), message: 'kept' }] });
@@ -586,5 +590,27 @@ test('every change notifies stateChanged, and exportState/importState carry grou
   const events = copy.logs.operations.FilterLogEvents({ logGroupName: '/persist/me' }).events!;
   assert.deepEqual(events.map((event) => event.message), ['kept', 'after restart']);
   assert.notEqual(events[0]!.eventId, events[1]!.eventId);
+  await Promise.all([source.close(), copy.close()]);
+});
+
+test('exportEntities/importEntities carry groups, streams and events, one entity each, and expire what retention ended', async () => {
+  const source = new Emulator();
+  const now = Date.now();
+  source.logs.operations.CreateLogGroup({ logGroupName: '/entities/kept' });
+  source.logs.operations.CreateLogStream({ logGroupName: '/entities/kept', logStreamName: 's' });
+  source.logs.appendLogEvents('/entities/kept', 's', [
+    { timestamp: now - 3 * 86_400_000, message: 'three days old' },
+    { timestamp: now, message: 'new' },
+  ]);
+  const entities = [...source.logs.exportEntities()];
+  assert.deepEqual(entities.map(([key]) => key.split('\u0000')[0]), ['g', 's', 'e', 'e']);
+
+  const copy = new Emulator();
+  copy.logs.importEntities(new Map(JSON.parse(JSON.stringify(entities)) as Array<[string, unknown]>));
+  const messages = () => copy.logs.operations.FilterLogEvents({ logGroupName: '/entities/kept' }).events!.map((event) => event.message);
+  assert.deepEqual(messages(), ['three days old', 'new']);
+  // Retention of 1 day: the three-day-old event goes at once, from memory (and, through touch(), from disk).
+  copy.logs.putRetentionPolicy('/entities/kept', 1);
+  assert.deepEqual(messages(), ['new']);
   await Promise.all([source.close(), copy.close()]);
 });

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { StatePersistence } from '../../src/emulator/persistence.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const env: TestEmulator = await startTestEmulator();
@@ -60,31 +59,4 @@ test('a function that sets NODE_OPTIONS gets a fresh runtime, which honours it',
   assert.ok((limit as number) < 200 * 1024 * 1024, `heap limit ${limit} bytes: NODE_OPTIONS was not applied`);
 });
 
-test('a background change does not hold up whenSaved, and the next save writes it', async () => {
-  const dir = join(scratch, 'background');
-  const persistence = new StatePersistence(dir, { backgroundSaveMs: 60_000 });
-  try {
-    persistence.scheduleSave(() => ({ logs: 'a function log line' }), 'background');
-    await persistence.whenSaved();
-    assert.equal(existsSync(join(dir, 'state.json')), false, 'nothing acknowledged was waiting, so nothing was written yet');
-    persistence.flush();
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).state, { logs: 'a function log line' });
-  } finally {
-    persistence.dispose();
-  }
-});
 
-test('an acknowledged change is on disk when whenSaved resolves, even with a background save still pending', async () => {
-  const dir = join(scratch, 'acknowledged');
-  const persistence = new StatePersistence(dir, { backgroundSaveMs: 60_000 });
-  let state = { logs: 1, sqs: 0 };
-  try {
-    persistence.scheduleSave(() => state, 'background');
-    state = { logs: 1, sqs: 1 };
-    persistence.scheduleSave(() => state);
-    await persistence.whenSaved();
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).state, { logs: 1, sqs: 1 });
-  } finally {
-    persistence.dispose();
-  }
-});

@@ -1,14 +1,30 @@
-// Server-mode persistence: atomic, debounced saves; corrupt files moved aside; state surviving close() and kill -9.
+// Server-mode persistence: a journal of changed entities with snapshots; torn and damaged files, full disks, one server
+// per directory; state surviving close(), kill -9 and a kill in the middle of a compaction.
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../src/emulator/index.js';
-import { CorruptStateError, STATE_FORMAT, StatePersistence } from '../../src/emulator/persistence.js';
+import {
+  CorruptStateError,
+  STATE_FORMAT,
+  StateLockedError,
+  StatePersistence,
+  type JournalIo,
+  type StatePersistenceOptions,
+} from '../../src/emulator/persistence.js';
 import { TEST_CREDENTIALS } from '../helpers/emulator.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lad-persistence-'));
@@ -20,76 +36,233 @@ function logsClient(url: string): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
 }
 
-test('a flushed state loads back unchanged, inside the versioned header', () => {
-  const dir = freshDir();
-  const state = { logs: { groups: [{ name: '/a' }] }, sqs: { queues: 2 } };
-  new StatePersistence(dir).flush(() => state);
-  const file = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
-  assert.equal(file.format, STATE_FORMAT);
-  assert.equal(file.version, 1);
-  assert.ok(!Number.isNaN(Date.parse(file.savedAt)));
-  assert.deepEqual(new StatePersistence(dir).load(), state);
-});
-
-test('load() with no state file yet returns undefined', () => {
-  assert.equal(new StatePersistence(freshDir()).load(), undefined);
-});
-
-test('scheduled saves within the debounce window coalesce into one write', async () => {
-  const dir = freshDir();
-  const persistence = new StatePersistence(dir, { debounceMs: 5 });
-  let snapshots = 0;
-  let counter = 0;
-  const getState = () => {
-    snapshots++;
-    return { counter };
+/** A persistence over a plain Map, as the emulator attaches it: changed keys are read from the map at save time. */
+function journalled(dir: string, options: StatePersistenceOptions = {}) {
+  const persistence = new StatePersistence(dir, options);
+  persistence.lock();
+  const loaded = persistence.load();
+  const entities = new Map<string, unknown>(loaded?.kind === 'entities' ? loaded.entities : []);
+  let reads = 0;
+  persistence.attach(
+    (key) => {
+      reads++;
+      return entities.get(key);
+    },
+    () => new Map(entities),
+  );
+  return {
+    persistence,
+    entities,
+    loaded,
+    reads: () => reads,
+    set(key: string, value: unknown) {
+      entities.set(key, value);
+      persistence.changed([key]);
+    },
+    remove(key: string) {
+      entities.delete(key);
+      persistence.changed([key]);
+    },
+    /** As the server stops: what is pending is written, the journal closed, the lock released. */
+    close() {
+      persistence.flush();
+      persistence.dispose();
+    },
   };
-  for (let i = 0; i < 20; i++) {
-    counter++;
-    persistence.scheduleSave(getState);
-  }
-  assert.equal(existsSync(join(dir, 'state.json')), false, 'nothing written before the debounce fires');
-  await new Promise((resolve) => setTimeout(resolve, 40));
-  assert.equal(snapshots, 1);
-  assert.deepEqual(persistence.load(), { counter: 20 });
+}
+
+function reopen(dir: string): Map<string, unknown> {
+  const again = journalled(dir);
+  const entities = new Map(again.entities);
+  again.close();
+  return entities;
+}
+
+const journalOf = (dir: string, generation = 1) => readFileSync(join(dir, `journal-${generation}.jsonl`), 'utf8');
+
+test('a change is one journal line with its value, and a removal one line without; both replay on load', async () => {
+  const dir = freshDir();
+  const state = journalled(dir);
+  state.set('sqs\u0000m\u0000q\u0000id-1', { Body: 'one' });
+  await state.persistence.whenSaved();
+  state.set('sqs\u0000m\u0000q\u0000id-2', { Body: 'two' });
+  state.remove('sqs\u0000m\u0000q\u0000id-1');
+  await state.persistence.whenSaved();
+  state.close();
+  const lines = journalOf(dir).trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(lines, [
+    { k: 'sqs\u0000m\u0000q\u0000id-1', v: { Body: 'one' } },
+    { k: 'sqs\u0000m\u0000q\u0000id-2', v: { Body: 'two' } },
+    { k: 'sqs\u0000m\u0000q\u0000id-1' },
+  ]);
+  assert.deepEqual([...reopen(dir)], [['sqs\u0000m\u0000q\u0000id-2', { Body: 'two' }]]);
+});
+
+test('load() with no state yet returns undefined', () => {
+  const state = journalled(freshDir());
+  assert.equal(state.loaded, undefined);
+  state.close();
+});
+
+test('changes within the debounce window coalesce into one write that reads each entity once', async () => {
+  const dir = freshDir();
+  const state = journalled(dir, { debounceMs: 5 });
+  for (let i = 0; i < 20; i++) state.set('counter', i);
+  assert.equal(journalOf(dir), '', 'nothing written before the debounce fires');
+  await state.persistence.whenSaved();
+  assert.equal(state.reads(), 1);
+  assert.equal(journalOf(dir), '{"k":"counter","v":19}\n');
+  state.close();
 });
 
 test('whenSaved() does not sit out a long debounce: the pending change is on disk when it resolves', async () => {
   const dir = freshDir();
-  const persistence = new StatePersistence(dir, { debounceMs: 60_000 });
-  await persistence.whenSaved(); // nothing pending: resolves at once
-  persistence.scheduleSave(() => ({ acknowledged: true }));
-  const started = Date.now();
-  await persistence.whenSaved();
-  assert.ok(Date.now() - started < 1000);
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).state, { acknowledged: true });
-  persistence.dispose();
+  const state = journalled(dir, { debounceMs: 60_000 });
+  await state.persistence.whenSaved(); // nothing pending: resolves at once
+  state.set('acknowledged', true);
+  await state.persistence.whenSaved();
+  assert.equal(journalOf(dir), '{"k":"acknowledged","v":true}\n');
+  state.close();
 });
 
-test('a crash mid-write (a temp file left behind) leaves the previous state loadable, and the temp file is cleaned', () => {
+test('a background change does not hold up whenSaved, and the next save writes it', async () => {
   const dir = freshDir();
-  new StatePersistence(dir).flush(() => ({ generation: 1 }));
-  // What a kill -9 between write and rename leaves: a half-written temp file next to the intact old state.
-  const leftover = join(dir, 'state.json.tmp-99999-1');
-  writeFileSync(leftover, '{"format":"lambda-async-demo-state","version":1,"state":{"generation":');
-  assert.deepEqual(new StatePersistence(dir).load(), { generation: 1 });
-  assert.equal(existsSync(leftover), false);
+  const state = journalled(dir, { backgroundSaveMs: 60_000 });
+  state.entities.set('log', 'a function log line');
+  state.persistence.changed(['log'], 'background');
+  await state.persistence.whenSaved();
+  assert.equal(journalOf(dir), '', 'nothing acknowledged was waiting, so nothing was written yet');
+  state.set('message', 'acknowledged');
+  await state.persistence.whenSaved();
+  assert.deepEqual(journalOf(dir).trim().split('\n').map((line) => JSON.parse(line).k).sort(), ['log', 'message']);
+  state.close();
 });
 
-test('every save replaces state.json whole and leaves no temp file behind', () => {
+test('compaction writes a snapshot of every entity, starts the next journal and deletes the folded one', async () => {
   const dir = freshDir();
+  const state = journalled(dir, { compactBytes: 200 });
+  for (let i = 0; i < 10; i++) {
+    state.set(`key-${i}`, 'x'.repeat(30));
+    await state.persistence.whenSaved();
+  }
+  state.remove('key-0');
+  await state.persistence.whenSaved();
+  state.close();
+  const names = readdirSync(dir).filter((name) => name !== 'server.lock').sort();
+  assert.ok(names.includes('snapshot.json'), names.join(' '));
+  const journals = names.filter((name) => name.startsWith('journal-'));
+  assert.equal(journals.length, 1, names.join(' '));
+  const snapshot = JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8'));
+  assert.equal(snapshot.format, STATE_FORMAT);
+  assert.equal(snapshot.version, 2);
+  assert.equal(journals[0], `journal-${snapshot.generation}.jsonl`);
+  const expected = Array.from({ length: 9 }, (_, i) => [`key-${i + 1}`, 'x'.repeat(30)]);
+  assert.deepEqual([...reopen(dir)].sort(), expected.sort());
+});
+
+test('a torn last journal line (a write cut short) is dropped and what came before it loads', async () => {
+  const dir = freshDir();
+  const state = journalled(dir);
+  state.set('kept', 1);
+  state.close();
+  writeFileSync(join(dir, 'journal-1.jsonl'), '{"k":"torn","v":{"half', { flag: 'a' });
+  assert.deepEqual([...reopen(dir)], [['kept', 1]]);
+  assert.equal(journalOf(dir), '{"k":"kept","v":1}\n', 'the torn bytes are cut off, so new lines follow a whole one');
+});
+
+test('a damaged line inside the journal stops the replay there, keeps the file aside and says so', async () => {
+  const dir = freshDir();
+  const state = journalled(dir);
+  state.set('before', 1);
+  state.close();
+  writeFileSync(join(dir, 'journal-1.jsonl'), 'garbage that is not json\n{"k":"after","v":2}\n', { flag: 'a' });
+  const again = journalled(dir);
+  assert.deepEqual([...again.entities], [['before', 1]]);
+  assert.match(again.persistence.notices.join('\n'), /was damaged at line 2; the changes before it were restored, and the file was kept as .*journal-1\.jsonl\.damaged-/);
+  again.close();
+  assert.equal(readdirSync(dir).filter((name) => name.includes('.damaged-')).length, 1);
+});
+
+test('a full disk fails the save that needed it, leaves the journal whole, and the change is written by the next save', async () => {
+  const dir = freshDir();
+  let failures = 0;
+  const io: JournalIo = {
+    write(fd, buffer, offset, length) {
+      if (failures > 0) {
+        failures--;
+        // A short write first, as a filling disk gives, then the error.
+        writeSync(fd, buffer, offset, Math.floor(length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+      return writeSync(fd, buffer, offset, length);
+    },
+  };
+  const errors: unknown[] = [];
+  const state = journalled(dir, { io });
+  state.persistence.onWriteError = (error) => errors.push(error);
+  state.set('first', 1);
+  await state.persistence.whenSaved();
+  failures = 1;
+  state.set('second', 2);
+  await assert.rejects(state.persistence.whenSaved(), /ENOSPC/);
+  assert.equal(errors.length, 1);
+  assert.equal(journalOf(dir), '{"k":"first","v":1}\n', 'the half-written line was cut back off');
+  state.set('third', 3);
+  await state.persistence.whenSaved();
+  state.close();
+  assert.deepEqual([...reopen(dir)].sort(), [['first', 1], ['second', 2], ['third', 3]]);
+});
+
+test('one server per state directory: a live holder is named, a dead one is taken over', () => {
+  const dir = freshDir();
+  const first = new StatePersistence(dir);
+  first.lock();
+  assert.throws(() => new StatePersistence(dir).lock(), (error: unknown) => {
+    assert.ok(error instanceof StateLockedError);
+    assert.equal(error.holderPid, process.pid);
+    assert.match(error.message, new RegExp(`in use by another lambda-async-demo server \\(pid ${process.pid}, started `));
+    return true;
+  });
+  first.dispose();
+  // A lock left by a process that is gone (kill -9): the next server takes it over.
+  writeFileSync(join(dir, 'server.lock'), JSON.stringify({ pid: 2 ** 22 + 7, startedAt: '2026-01-01T00:00:00.000Z' }));
+  const next = new StatePersistence(dir);
+  next.lock();
+  assert.equal(JSON.parse(readFileSync(join(dir, 'server.lock'), 'utf8')).pid, process.pid);
+  next.dispose();
+  assert.equal(existsSync(join(dir, 'server.lock')), false);
+});
+
+test('a state.json of the first format is converted into a snapshot on start, and nothing is lost', async () => {
+  const stateDir = freshDir();
+  const first = await startEmulator({ stateDir });
+  const client = logsClient(first.url);
+  await client.send(new CreateLogGroupCommand({ logGroupName: '/from/version-1' }));
+  const legacy = first.emulator.exportState();
+  client.destroy();
+  await first.close();
+  for (const name of readdirSync(stateDir)) rmSync(join(stateDir, name));
+  writeFileSync(join(stateDir, 'state.json'), JSON.stringify({ format: STATE_FORMAT, version: 1, savedAt: 'x', state: legacy }));
+  const second = await startEmulator({ stateDir });
+  try {
+    assert.equal(second.emulator.logs.hasLogGroup('/from/version-1'), true);
+    assert.equal(existsSync(join(stateDir, 'state.json')), false);
+    assert.equal(existsSync(join(stateDir, 'snapshot.json')), true);
+  } finally {
+    await second.close();
+  }
+});
+
+test('a corrupt snapshot is moved aside with its journals and reported with both paths, not silently discarded', () => {
+  const dir = freshDir();
+  const state = journalled(dir, { compactBytes: 1 });
+  state.set('a', 1);
+  state.persistence.flush();
+  state.close();
+  const snapshotPath = join(dir, 'snapshot.json');
+  writeFileSync(snapshotPath, '{"format":"lambda-async-demo-state", trunc');
   const persistence = new StatePersistence(dir);
-  for (let generation = 1; generation <= 3; generation++) persistence.flush(() => ({ generation }));
-  assert.deepEqual(readdirSync(dir), ['state.json']);
-  assert.deepEqual(persistence.load(), { generation: 3 });
-});
-
-test('a corrupt state file is moved aside and reported with both paths, not silently discarded', () => {
-  const dir = freshDir();
-  const statePath = join(dir, 'state.json');
-  new StatePersistence(dir);
-  writeFileSync(statePath, '{"format":"lambda-async-demo-state", trunc');
-  const persistence = new StatePersistence(dir);
+  persistence.lock();
   let caught: unknown;
   assert.throws(
     () => persistence.load(),
@@ -99,31 +272,37 @@ test('a corrupt state file is moved aside and reported with both paths, not sile
     },
   );
   const error = caught as CorruptStateError;
-  assert.equal(error.statePath, statePath);
-  assert.match(error.movedTo, /state\.json\.corrupt-/);
-  assert.ok(error.message.includes(statePath) && error.message.includes(error.movedTo), error.message);
+  assert.equal(error.statePath, snapshotPath);
+  assert.match(error.movedTo, /snapshot\.json\.corrupt-/);
+  assert.ok(error.message.includes(snapshotPath) && error.message.includes(error.movedTo), error.message);
   assert.equal(readFileSync(error.movedTo, 'utf8'), '{"format":"lambda-async-demo-state", trunc');
-  assert.equal(existsSync(statePath), false);
+  assert.equal(existsSync(snapshotPath), false);
   // The caller may continue: the next load starts empty instead of failing again.
   assert.equal(persistence.load(), undefined);
+  persistence.dispose();
 });
 
-test('a foreign state file (another format or version) is moved aside with CorruptStateError', () => {
-  for (const foreign of [{ format: 'something-else', version: 1, state: {} }, { format: STATE_FORMAT, version: 2, state: {} }, [1, 2]]) {
-    const dir = freshDir();
-    new StatePersistence(dir);
-    writeFileSync(join(dir, 'state.json'), JSON.stringify(foreign));
-    assert.throws(() => new StatePersistence(dir).load(), CorruptStateError);
-    assert.equal(existsSync(join(dir, 'state.json')), false);
-    assert.equal(readdirSync(dir).filter((name) => name.startsWith('state.json.corrupt-')).length, 1);
-  }
+test('a crash mid-compaction (a temp snapshot left behind) leaves the previous state loadable, and the temp file is cleaned', () => {
+  const dir = freshDir();
+  const state = journalled(dir);
+  state.set('generation', 1);
+  state.close();
+  const leftover = join(dir, 'snapshot.json.tmp-99999-1');
+  writeFileSync(leftover, '{"format":"lambda-async-demo-state","version":2,"entities":[["generation",');
+  assert.deepEqual([...reopen(dir)], [['generation', 1]]);
+  assert.equal(existsSync(leftover), false);
 });
 
-test('the state directory is created 0700 and the state file 0600', { skip: process.platform === 'win32' }, () => {
+test('the state directory is created 0700 and the journal and snapshot 0600', { skip: process.platform === 'win32' }, () => {
   const dir = join(freshDir(), 'nested');
-  new StatePersistence(dir).flush(() => ({}));
+  const state = journalled(dir);
+  state.set('a', 1);
+  state.persistence.flush();
+  state.persistence.compact();
+  state.close();
   assert.equal(statSync(dir).mode & 0o777, 0o700);
-  assert.equal(statSync(join(dir, 'state.json')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, 'snapshot.json')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, 'journal-2.jsonl')).mode & 0o777, 0o600);
 });
 
 test('a Logs group created through the SDK survives close() and a new emulator on the same state dir', async () => {
@@ -151,7 +330,7 @@ test('an acknowledged change is already on disk when its response arrives', asyn
   const client = logsClient(running.url);
   try {
     await client.send(new CreateLogGroupCommand({ logGroupName: '/acked/before-response' }));
-    const onDisk = readFileSync(join(stateDir, 'state.json'), 'utf8');
+    const onDisk = readFileSync(join(stateDir, 'journal-1.jsonl'), 'utf8');
     assert.ok(onDisk.includes('/acked/before-response'));
   } finally {
     client.destroy();
@@ -162,7 +341,7 @@ test('an acknowledged change is already on disk when its response arrives', asyn
 test('startEmulator on a corrupt state file rejects with CorruptStateError, and starts empty when called again', async () => {
   const stateDir = freshDir();
   new StatePersistence(stateDir);
-  writeFileSync(join(stateDir, 'state.json'), 'not json at all');
+  writeFileSync(join(stateDir, 'snapshot.json'), 'not json at all');
   await assert.rejects(startEmulator({ stateDir }), CorruptStateError);
   const running = await startEmulator({ stateDir });
   await running.close();
@@ -211,3 +390,111 @@ test('kill -9 right after an acknowledged write loses nothing', async () => {
     await restarted.close();
   }
 });
+
+test('a second emulator on a state directory in use is refused with who holds it, and nothing of the first is touched', async () => {
+  const stateDir = freshDir();
+  const first = await startEmulator({ stateDir });
+  try {
+    const before = readdirSync(stateDir).sort();
+    await assert.rejects(startEmulator({ stateDir }), StateLockedError);
+    assert.deepEqual(readdirSync(stateDir).sort(), before);
+  } finally {
+    await first.close();
+  }
+});
+
+test('an SQS send costs one journal line of the same size with 10 or with 2,000 messages queued', async () => {
+  const stateDir = freshDir();
+  const running = await startEmulator({ stateDir });
+  const sqs = new SQSClient({ endpoint: running.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'proportional' }));
+    const journal = join(stateDir, 'journal-1.jsonl');
+    const costOfOneSend = async () => {
+      const before = statSync(journal).size;
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'the same body' }));
+      return statSync(journal).size - before;
+    };
+    const send = (count: number) =>
+      Promise.all(Array.from({ length: count / 10 }, () => sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: 'filler' })) }))));
+    await send(10);
+    const small = await costOfOneSend();
+    await send(1990);
+    const large = await costOfOneSend();
+    assert.ok(small > 0 && small < 1000, `${small} bytes`);
+    assert.equal(large, small);
+  } finally {
+    sqs.destroy();
+    await running.close();
+  }
+});
+
+/** Sends numbered messages to a child emulator until it dies; resolves with the numbers it acknowledged. */
+async function sendUntilKilled(stateDir: string, env: NodeJS.ProcessEnv): Promise<number[]> {
+  const indexUrl = new URL('../../src/emulator/index.ts', import.meta.url).href;
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `const { startEmulator } = await import(${JSON.stringify(indexUrl)});
+       const running = await startEmulator({ stateDir: ${JSON.stringify(stateDir)} });
+       process.stdout.write(running.url + '\\n');`,
+    ],
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
+  });
+  const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const acknowledged: number[] = [];
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'through-compaction' }));
+    for (let n = 1; n <= 5000; n++) {
+      try {
+        await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: `message ${n} ${'x'.repeat(200)}` }));
+        acknowledged.push(n);
+      } catch {
+        break; // the server killed itself mid-compaction
+      }
+    }
+  } finally {
+    sqs.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  }
+  return acknowledged;
+}
+
+for (const point of ['snapshot-written', 'snapshot-renamed']) {
+  test(`kill -9 during a compaction (${point}) loses no acknowledged message`, async () => {
+    const stateDir = freshDir();
+    const acknowledged = await sendUntilKilled(stateDir, { LAMBDA_ASYNC_DEMO_COMPACT_BYTES: '20000', LAMBDA_ASYNC_DEMO_KILL_DURING_COMPACTION: point });
+    assert.ok(acknowledged.length > 10 && acknowledged.length < 5000, `${acknowledged.length} acknowledged: the kill never came`);
+    const restarted = await startEmulator({ stateDir });
+    const sqs = new SQSClient({ endpoint: restarted.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+    try {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'through-compaction' }));
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      assert.ok(Number(Attributes!.ApproximateNumberOfMessages) >= acknowledged.length, `${Attributes!.ApproximateNumberOfMessages} of ${acknowledged.length}`);
+      const bodies = new Set(
+        restarted.emulator.sqs
+          .exportEntities()
+          .map(([, value]) => (value as { Body?: string }).Body?.split(' ')[1])
+          .filter((n): n is string => n !== undefined),
+      );
+      assert.deepEqual(acknowledged.filter((n) => !bodies.has(String(n))), []);
+    } finally {
+      sqs.destroy();
+      await restarted.close();
+    }
+  });
+}

@@ -68,6 +68,7 @@ function standaloneSqs(): SqsService {
     baseUrl: () => 'http://127.0.0.1:4566',
     now: () => Date.now(),
     stateChanged: () => {},
+    touch: () => {},
   } as unknown as EmulatorContext;
   return new SqsService(ctx);
 }

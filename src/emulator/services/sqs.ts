@@ -26,7 +26,7 @@ import type {
   TagQueueRequest,
   UntagQueueRequest,
 } from '@aws-sdk/client-sqs';
-import type { EmulatorContext, Operation, Service } from '../context.js';
+import type { EmulatorContext, EntityState, Operation, Service } from '../context.js';
 import { ServiceError } from '../protocol/service-error.js';
 import { md5Hex, md5OfMessageAttributes, type WireMessageAttribute } from './sqs-md5.js';
 
@@ -481,7 +481,11 @@ class Queue {
   private readyHead = 0;
   private readonly deadlines = new DeadlineHeap();
 
-  constructor(readonly record: QueueRecord) {}
+  /** `touched` hears of every message added, removed or changed, by id: what the journal writes (persistence.ts). */
+  constructor(
+    readonly record: QueueRecord,
+    private readonly touched: (messageId: string) => void = () => {},
+  ) {}
 
   get name(): string {
     return this.record.Name;
@@ -493,6 +497,7 @@ class Queue {
 
   /** Adds a message in its current State (visible messages join the FIFO tail, others wait on their deadline). */
   add(message: StoredMessage): void {
+    this.touched(message.MessageId);
     this.messages.set(message.MessageId, message);
     this.counts[message.State]++;
     if (message.State === 'visible') this.ready.push(message);
@@ -501,6 +506,7 @@ class Queue {
 
   remove(message: StoredMessage): void {
     if (this.messages.get(message.MessageId) !== message) return;
+    this.touched(message.MessageId);
     this.messages.delete(message.MessageId);
     this.counts[message.State]--;
     this.compactDeadlines();
@@ -508,6 +514,7 @@ class Queue {
 
   /** Hides a message until `until` (a receive or a visibility change). */
   hide(message: StoredMessage, until: number): void {
+    this.touched(message.MessageId);
     this.counts[message.State]--;
     message.State = 'inflight';
     this.counts.inflight++;
@@ -528,6 +535,7 @@ class Queue {
   }
 
   show(message: StoredMessage): void {
+    this.touched(message.MessageId);
     this.counts[message.State]--;
     message.State = 'visible';
     this.counts.visible++;
@@ -591,6 +599,7 @@ class Queue {
   }
 
   clearMessages(): void {
+    for (const id of this.messages.keys()) this.touched(id);
     this.messages.clear();
     this.ready = [];
     this.readyHead = 0;
@@ -601,9 +610,14 @@ class Queue {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+const KEY_PART = '\u0000';
+const queueKey = (name: string) => `q${KEY_PART}${name}`;
+const messageKey = (name: string, id: string) => `m${KEY_PART}${name}${KEY_PART}${id}`;
+
 export type SqsMessageAttributeInput = Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }>;
 
-export class SqsService implements Service {
+export class SqsService implements Service, EntityState {
+  private restoring = false;
   private queues = new Map<string, Queue>();
   private closed = false;
 
@@ -640,7 +654,8 @@ export class SqsService implements Service {
         }
       }
       queue.record.LastModifiedTimestamp = this.nowSeconds();
-      this.ctx.stateChanged();
+      this.touchQueue(queue);
+      this.ctx.stateChanged('acknowledged', 'sqs');
       // A shorter wait or delay does not move deadlines already set; nothing to reschedule.
       return {};
     },
@@ -679,22 +694,25 @@ export class SqsService implements Service {
         );
       }
       queue.record.LastPurgeAt = now;
+      this.touchQueue(queue);
       queue.clearMessages();
-      this.ctx.stateChanged();
+      this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
 
     TagQueue: (input: TagQueueRequest): Record<string, never> => {
       const queue = this.requireQueue(input.QueueUrl);
       Object.assign(queue.record.Tags, this.validateTags(input.Tags));
-      this.ctx.stateChanged();
+      this.touchQueue(queue);
+      this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
 
     UntagQueue: (input: UntagQueueRequest): Record<string, never> => {
       const queue = this.requireQueue(input.QueueUrl);
       for (const key of stringList(input.TagKeys)) delete queue.record.Tags[key];
-      this.ctx.stateChanged();
+      this.touchQueue(queue);
+      this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
 
@@ -715,7 +733,7 @@ export class SqsService implements Service {
       queue.promoteDue(now);
       const result = this.enqueue(queue, input, now);
       this.settle(queue);
-      this.ctx.stateChanged();
+      this.ctx.stateChanged('acknowledged', 'sqs');
       return result;
     },
 
@@ -750,7 +768,7 @@ export class SqsService implements Service {
         }
       }
       this.settle(queue);
-      if (Successful.length > 0) this.ctx.stateChanged();
+      if (Successful.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
       return { Successful, Failed };
     },
 
@@ -776,7 +794,7 @@ export class SqsService implements Service {
       const messages = this.take(queue, options, now);
       if (messages.length > 0 || wait === 0 || this.closed) {
         this.settle(queue);
-        if (messages.length > 0) this.ctx.stateChanged();
+        if (messages.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
         return messages.length > 0 ? { Messages: messages } : {};
       }
       // Long poll: answered by settle() the moment a message is sent or becomes visible, or empty at the deadline.
@@ -800,7 +818,7 @@ export class SqsService implements Service {
       const queue = this.requireQueue(input.QueueUrl);
       const handle = requiredString(input.ReceiptHandle, 'ReceiptHandle');
       queue.promoteDue(this.ctx.now());
-      if (this.deleteByHandle(queue, handle)) this.ctx.stateChanged();
+      if (this.deleteByHandle(queue, handle)) this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
 
@@ -818,7 +836,7 @@ export class SqsService implements Service {
           result.Failed!.push(batchError(entry.Id, error));
         }
       }
-      if (changed) this.ctx.stateChanged();
+      if (changed) this.ctx.stateChanged('acknowledged', 'sqs');
       return result;
     },
 
@@ -827,7 +845,7 @@ export class SqsService implements Service {
       queue.promoteDue(this.ctx.now());
       this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout);
       this.settle(queue);
-      this.ctx.stateChanged();
+      this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
 
@@ -845,7 +863,7 @@ export class SqsService implements Service {
         }
       }
       this.settle(queue);
-      if (result.Successful!.length > 0) this.ctx.stateChanged();
+      if (result.Successful!.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
       return result;
     },
   };
@@ -892,7 +910,7 @@ export class SqsService implements Service {
     queue.promoteDue(now);
     const { MessageId } = this.enqueue(queue, { MessageBody: body, MessageAttributes: wireAttributes }, now);
     this.settle(queue);
-    this.ctx.stateChanged();
+    this.ctx.stateChanged('acknowledged', 'sqs');
     return { MessageId };
   }
 
@@ -908,7 +926,63 @@ export class SqsService implements Service {
     };
   }
 
+  // Persisted entity by entity (persistence.ts): `q<NUL><queue>` holds a queue's record, `m<NUL><queue><NUL><id>` one
+  // message, so a send, receive or delete writes one line however full the queue is.
+  exportEntities(): Array<[string, unknown]> {
+    const entities: Array<[string, unknown]> = [];
+    for (const queue of this.queues.values()) {
+      entities.push([queueKey(queue.name), queue.record]);
+      for (const message of queue.orderedMessages()) entities.push([messageKey(queue.name, message.MessageId), message]);
+    }
+    return entities;
+  }
+
+  entity(key: string): unknown {
+    const [kind, name, id] = key.split(KEY_PART);
+    const queue = this.queues.get(name ?? '');
+    if (kind === 'q') return queue?.record;
+    return id === undefined ? undefined : queue?.messages.get(id);
+  }
+
+  importEntities(entities: Map<string, unknown>): void {
+    const queues: SqsState['queues'] = [];
+    const byName = new Map<string, SqsState['queues'][number]>();
+    for (const [key, value] of entities) {
+      const [kind, name] = key.split(KEY_PART);
+      if (kind !== 'q' || name === undefined) continue;
+      const queue = { ...(value as QueueRecord), Messages: [] };
+      byName.set(name, queue);
+      queues.push(queue);
+    }
+    for (const [key, value] of entities) {
+      const [kind, name] = key.split(KEY_PART);
+      if (kind === 'm') byName.get(name ?? '')?.Messages.push(value as StoredMessage);
+    }
+    this.importState({ queues });
+  }
+
+  private newQueue(record: QueueRecord): Queue {
+    const name = record.Name;
+    // What is being restored is on disk already: only later changes are news to the journal.
+    return new Queue(record, (id) => {
+      if (!this.restoring) this.ctx.touch('sqs', messageKey(name, id));
+    });
+  }
+
+  private touchQueue(queue: Queue): void {
+    this.ctx.touch('sqs', queueKey(queue.name));
+  }
+
   importState(state: unknown): void {
+    this.restoring = true;
+    try {
+      this.restore(state);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  private restore(state: unknown): void {
     for (const queue of this.queues.values()) this.endWaits(queue);
     this.queues = new Map();
     const queues = (state as Partial<SqsState> | undefined)?.queues;
@@ -916,7 +990,7 @@ export class SqsService implements Service {
     const now = this.ctx.now();
     for (const saved of queues) {
       const { Messages, ...record } = structuredClone(saved);
-      const queue = new Queue(record);
+      const queue = this.newQueue(record);
       for (const message of Messages ?? []) queue.add(message);
       // In-flight messages whose visibility timeout ended while the emulator was down are visible again.
       queue.promoteDue(now);
@@ -1004,7 +1078,7 @@ export class SqsService implements Service {
     const attributes = { ...DEFAULT_QUEUE_ATTRIBUTES, ...requested };
     if (requested.KmsMasterKeyId && requested.SqsManagedSseEnabled === undefined) attributes.SqsManagedSseEnabled = 'false';
     for (const [key, value] of Object.entries(attributes)) if (value === '') delete attributes[key];
-    const queue = new Queue({
+    const queue = this.newQueue({
       Name: name,
       Attributes: attributes,
       Tags: this.validateTags(tagsInput),
@@ -1012,14 +1086,17 @@ export class SqsService implements Service {
       LastModifiedTimestamp: now,
     });
     this.queues.set(name, queue);
-    this.ctx.stateChanged();
+    this.touchQueue(queue);
+    this.ctx.stateChanged('acknowledged', 'sqs');
     return queue;
   }
 
   private dropQueue(queue: Queue): void {
     this.endWaits(queue);
+    this.touchQueue(queue);
+    queue.clearMessages();
     this.queues.delete(queue.name);
-    this.ctx.stateChanged();
+    this.ctx.stateChanged('acknowledged', 'sqs');
   }
 
   private validateTags(value: unknown): Record<string, string> {
@@ -1218,7 +1295,7 @@ export class SqsService implements Service {
     delete moved.ReceiptHandle;
     target.promoteDue(now);
     target.add(moved);
-    this.ctx.stateChanged();
+    this.ctx.stateChanged('acknowledged', 'sqs');
     // Wake the target's long polls once this receive is over: settling inside take() could re-enter the source
     // queue through a redrive cycle while its waiter list is being walked.
     queueMicrotask(() => {
@@ -1323,7 +1400,7 @@ export class SqsService implements Service {
         waiter.resolve(messages);
         delivered = true;
       }
-      if (delivered) this.ctx.stateChanged();
+      if (delivered) this.ctx.stateChanged('acknowledged', 'sqs');
     }
     this.scheduleWake(queue);
   }
