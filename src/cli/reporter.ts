@@ -8,6 +8,9 @@ import { asciiGlyphs, plainPaint, unicodeGlyphs, type Glyphs, type Paint } from 
 import { formatSeconds } from '../lesson/timeline.js';
 import { wrap } from '../lesson/summary.js';
 import { DemoError } from './errors.js';
+import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
+import wrapAnsi from 'wrap-ansi';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -92,22 +95,71 @@ export function toAscii(text: string): string {
   return text.replace(NEEDS_STAND_IN, (char) => ASCII_STAND_INS[char] ?? char);
 }
 
-/** The stream, writing ASCII stand-ins; everything else (isTTY, columns, what ora calls) reaches the stream itself. */
+/**
+ * The stream, writing ASCII stand-ins; everything else (isTTY, columns, what ora calls) reaches the stream itself.
+ * What is assigned to it stays on the wrapper: ora replaces `write` with a hook that calls the `write` it found, and
+ * had that assignment reached the stream, the stand-in writer would call the hook, which calls it back, forever
+ * (TERM=linux crashed every spinner with "Maximum call stack size exceeded").
+ */
+/** The wrappers asciiOnly made: text measured for them is measured as it will print, stand-ins included. */
+const ASCII_STREAMS = new WeakSet<object>();
+
 function asciiOnly(stream: OutputStream): OutputStream {
-  return new Proxy(stream, {
+  const assigned = new Map<PropertyKey, unknown>();
+  const write = (chunk: unknown, ...rest: unknown[]) =>
+    (stream.write as (...args: unknown[]) => unknown).call(stream, typeof chunk === 'string' ? toAscii(chunk) : chunk, ...rest);
+  const wrapper = new Proxy(stream, {
     get(target, property) {
-      if (property === 'write') {
-        return (chunk: unknown, ...rest: unknown[]) =>
-          (target.write as (...args: unknown[]) => unknown)(typeof chunk === 'string' ? toAscii(chunk) : chunk, ...rest);
-      }
+      if (assigned.has(property)) return assigned.get(property);
+      if (property === 'write') return write;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
+    set(_target, property, value) {
+      assigned.set(property, value);
+      return true;
+    },
   });
+  ASCII_STREAMS.add(wrapper);
+  return wrapper;
 }
 
+/**
+ * The columns to lay output out in: the terminal's own width (40 to 120), or 80 when the output is not a terminal, so
+ * piped output and snapshots do not depend on the window it was run in.
+ */
 export function outputWidth(stream: OutputStream): number {
-  return stream.isTTY && stream.columns && stream.columns > 80 ? Math.min(stream.columns, 120) : 80;
+  return stream.isTTY && stream.columns ? Math.max(40, Math.min(stream.columns, 120)) : 80;
+}
+
+/**
+ * Lines no wider than the terminal: long lines break between words (a word longer than a line breaks inside it), and a
+ * continuation keeps the line's indent, plus two. Off a terminal, text passes unchanged.
+ */
+export function fitToTerminal(input: string, stream: OutputStream, reserved = 0): string {
+  if (!stream.isTTY || !stream.columns) return input;
+  const width = outputWidth(stream) - reserved;
+  const text = ASCII_STREAMS.has(stream) ? toAscii(input) : input;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (stringWidth(line) <= width) return line;
+      const indent = ' '.repeat(Math.min(/^ */.exec(stripAnsi(line))![0].length + 2, 12));
+      const [first = '', ...rest] = wrapAnsi(line, width, { hard: true, trim: false }).split('\n');
+      const continued = rest.length ? wrapAnsi(rest.join(' ').trimStart(), width - indent.length, { hard: true }).split('\n') : [];
+      return [first.trimEnd(), ...continued.map((piece) => `${indent}${piece}`)].join('\n');
+    })
+    .join('\n');
+}
+
+/** One row of a spinner: cut with an ellipsis to what fits beside the spinner's frame. */
+function oneRow(input: string, stream: OutputStream, ellipsis: string): string {
+  if (!stream.isTTY || !stream.columns) return input;
+  const text = ASCII_STREAMS.has(stream) ? toAscii(input) : input;
+  const room = outputWidth(stream) - 3;
+  const firstLine = text.split('\n')[0]!;
+  if (stringWidth(firstLine) <= room) return text;
+  return `${wrapAnsi(firstLine, room - ellipsis.length, { hard: true, trim: false, wordWrap: false }).split('\n')[0]}${ellipsis}`;
 }
 
 function paintWith(chalk: ChalkInstance): Paint {
@@ -172,12 +224,12 @@ export class Reporter {
 
   /** Results: to stdout. */
   result(lines: string[]): void {
-    this.stdout.write(lines.map((line) => `${line}\n`).join(''));
+    this.stdout.write(lines.map((line) => `${fitToTerminal(line, this.stdout)}\n`).join(''));
   }
 
   /** Progress and notes: to stderr. */
   info(text: string): void {
-    this.stderr.write(`${this.symbols.info} ${text}\n`);
+    this.stderr.write(`${fitToTerminal(`${this.symbols.info} ${text}`, this.stderr)}\n`);
   }
 
   /** An expected failure in one sentence plus its hint; the stack only with --verbose. */
@@ -186,7 +238,7 @@ export class Reporter {
     const lines = [`${this.symbols.fail} ${this.errPaint.fail(error.message)}`];
     if (error.hint) lines.push(`  ${this.errPaint.dim('Hint:')} ${error.hint}`);
     if (this.settings.verbose && error.cause) lines.push(this.errPaint.dim(stackOf(error.cause)));
-    this.stderr.write(lines.map((line) => `${line}\n`).join(''));
+    this.stderr.write(lines.map((line) => `${fitToTerminal(line, this.stderr)}\n`).join(''));
   }
 
   /** A bug: the message and the stack, always, since there is no hint to give. */
@@ -204,13 +256,14 @@ export class Reporter {
   }
 
   private spin(text: string): Ora | undefined {
-    const spinner = this.spinnerFactory?.({ text, stream: this.stderr }).start();
+    const spinner = this.spinnerFactory?.({ text: oneRow(text, this.stderr, this.glyphs.ellipsis), stream: this.stderr }).start();
     if (spinner) this.spinning.add(spinner);
     return spinner;
   }
 
   private persist(spinner: Ora, symbol: string, text: string): void {
-    spinner.stopAndPersist({ symbol, text });
+    // ora writes the symbol and a space before the text.
+    spinner.stopAndPersist({ symbol, text: fitToTerminal(text, this.stderr, 2) });
     this.spinning.delete(spinner);
   }
 
@@ -220,12 +273,13 @@ export class Reporter {
     const spinner = this.spin(title);
     return {
       update: (text: string) => {
-        if (spinner) spinner.text = `${title} ${this.errPaint.dim(`(${text})`)}`;
+        if (spinner) spinner.text = oneRow(`${title} ${this.errPaint.dim(`(${text})`)}`, this.stderr, this.glyphs.ellipsis);
       },
-      finish: (kind: 'done' | 'fail' | 'skip', text?: string) => {
-        const line = `${title}${text ? `: ${text}` : ''} ${this.errPaint.dim(`(${formatSeconds(Date.now() - startedAt)})`)}`;
+      /** `durationMs`: the time the caller measured (a step's, as its summary shows it), else the time since it began. */
+      finish: (kind: 'done' | 'fail' | 'skip', text?: string, durationMs = Date.now() - startedAt) => {
+        const line = `${title}${text ? `: ${text}` : ''} ${this.errPaint.dim(`(${formatSeconds(durationMs)})`)}`;
         if (spinner) this.persist(spinner, this.symbols[kind], line);
-        else this.stderr.write(`${this.symbols[kind]} ${line}\n`);
+        else this.stderr.write(`${fitToTerminal(`${this.symbols[kind]} ${line}`, this.stderr)}\n`);
       },
     };
   }
@@ -250,7 +304,7 @@ export class Reporter {
         return activity.update;
       },
       finished: (step, result) => {
-        running.get(step.id)?.finish(kinds[result.status], this.errPaint[result.status](result.status.toUpperCase()));
+        running.get(step.id)?.finish(kinds[result.status], this.errPaint[result.status](result.status.toUpperCase()), result.durationMs);
         running.delete(step.id);
         const explanation = wrap(step.explain, outputWidth(this.stderr) - 4).map((text) => `    ${this.errPaint.dim(text)}\n`);
         this.stderr.write(explanation.join(''));
@@ -282,7 +336,7 @@ export class Reporter {
       if (spinner) this.persist(spinner, this.symbols[kind], [line, ...table()].join('\n'));
       else this.stderr.write(`${this.symbols[kind]} ${line}\n`);
       const rows = outputs ? renderOutputsTable(outputs, this.errPaint) : [];
-      if (rows.length > 0) this.stderr.write(rows.map((row) => `${row}\n`).join(''));
+      if (rows.length > 0) this.stderr.write(rows.map((row) => `${fitToTerminal(row, this.stderr)}\n`).join(''));
     };
     return {
       events: (events) => {

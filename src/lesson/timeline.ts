@@ -170,8 +170,13 @@ export function renderTimeline(data: TimelineData, style: TimelineStyle): string
     return `${nameColumn}${body}${padding}${paint.dim(timeText(offsetMs).padStart(timeWidth))}`;
   };
 
+  // A step's heading with its RequestId, or the RequestId on a line of its own where both do not fit (60 columns).
+  const heading = (label: string, requestId: string) =>
+    `  ${label}  RequestId ${requestId}`.length <= style.width
+      ? [paint.label(`  ${label}`) + paint.dim(`  RequestId ${requestId}`)]
+      : [paint.label(`  ${label}`), paint.dim(`    RequestId ${requestId}`)];
   const lines = [...header, ''];
-  lines.push(paint.label('  step 4, fails') + paint.dim(`  RequestId ${failing.requestId}`));
+  lines.push(...heading('step 4, fails', failing.requestId));
   if (failing.attempts.length === 0) lines.push(line('    attempts', textRow(axisWidth, '(no START line seen)', 'dim')));
   // Every gap gets the same wording: the longest variant that fits inside all of the lines.
   const gaps = failing.attempts.slice(1).map((attempt, index) => ({
@@ -203,7 +208,7 @@ export function renderTimeline(data: TimelineData, style: TimelineStyle): string
   }
 
   if (data.succeeding) {
-    lines.push(paint.label('  step 3, succeeds') + paint.dim(`  RequestId ${data.succeeding.requestId}`));
+    lines.push(...heading('step 3, succeeds', data.succeeding.requestId));
     if (succeeding.length === 0) lines.push(line('    attempts', textRow(axisWidth, '(no START line seen)', 'dim')));
     succeeding.forEach((attempt) => {
       const row = new Row(axisWidth);

@@ -1,7 +1,7 @@
 // The reporter's written-down policy: colour per stream (NO_COLOR, --no-color, FORCE_COLOR, TTY), spinners, width.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { colorLevel, isInteractive, outputWidth, Reporter, supportsUnicode } from '../../src/cli/reporter.js';
+import { colorLevel, fitToTerminal, isInteractive, outputWidth, Reporter, supportsUnicode } from '../../src/cli/reporter.js';
 import { DemoError } from '../../src/cli/errors.js';
 
 const tty = { write: () => true, isTTY: true, columns: 100 };
@@ -38,11 +38,23 @@ test('spinners only on a TTY outside CI', () => {
   assert.equal(isInteractive({ ...tty, columns: 0 }, {}), false);
 });
 
-test('pictures fit 80 columns, and use a wider terminal up to 120', () => {
+test("output is laid out for the terminal's width (40 to 120 columns), and for 80 when it is not a terminal", () => {
   assert.equal(outputWidth(pipe), 80);
-  assert.equal(outputWidth({ ...tty, columns: 60 }), 80);
+  assert.equal(outputWidth({ ...tty, columns: 60 }), 60);
+  assert.equal(outputWidth({ ...tty, columns: 20 }), 40);
   assert.equal(outputWidth(tty), 100);
   assert.equal(outputWidth({ ...tty, columns: 300 }), 120);
+});
+
+test('prose wraps between words to the terminal width, keeping its indent, and passes unchanged when piped', () => {
+  const hint = '  Hint: stop it with "lambda-async-demo local stop --state-dir /tmp/a/rather/long/state/directory" first.';
+  const narrow = { ...tty, columns: 60 };
+  const lines = fitToTerminal(hint, narrow).split('\n');
+  assert.ok(lines.length > 1);
+  for (const line of lines) assert.ok(line.length <= 60, line);
+  assert.ok(lines.slice(1).every((line) => line.startsWith('    ')), lines.join('\n'));
+  assert.ok(fitToTerminal(hint, narrow).includes('"lambda-async-demo'), 'the command name is not cut inside');
+  assert.equal(fitToTerminal(hint, pipe), hint);
 });
 
 test('the Linux console falls back to ASCII, other Unix terminals get Unicode', () => {
