@@ -45,9 +45,18 @@ import type {
 } from '@aws-sdk/client-sqs';
 import type { GetCallerIdentityCommandInput, GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { environmentError } from '../cli/errors.js';
-import { tagAction } from './errors.js';
+import { explainAwsFailure, isUnreachable, tagAction } from './errors.js';
 
 export type Target = 'local' | 'aws';
+
+/** How long a TCP connection may take to open. */
+const CONNECTION_TIMEOUT_MS = 3_000;
+/** How long an ordinary call may take to answer (CloudFormation's slowest here answer in well under a second). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** The first call to an endpoint: a dead one (accepting, never answering) is told within seconds, not a half-minute. */
+const FIRST_CONTACT_TIMEOUT_MS = 5_000;
+/** A synchronous Invoke waits for the function: the lesson's runs in seconds, Lambda allows up to 15 minutes. */
+const INVOKE_TIMEOUT_MS = 15 * 60_000 + 30_000;
 
 /** Credentials for endpoints that ignore them (the local emulator, LocalStack): never the user's real keys. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -179,8 +188,9 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
   const base = {
     region: regionOf(settings),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    // An unreachable host fails in seconds rather than hanging; no request timeout, since SQS long polls for 20 s.
-    requestHandler: { connectionTimeout: 5_000 },
+    // Nothing hangs: an unreachable host fails in seconds, an endpoint that accepts and never answers after
+    // REQUEST_TIMEOUT_MS (long polls and invokes get their own, longer, bound per call).
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
   const withChain = { ...base, ...(settings.profile ? { profile: settings.profile } : {}) };
   const withDummy = { ...base, credentials: LOCAL_CREDENTIALS };
@@ -230,6 +240,24 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
     );
   }
 
+  // An endpoint the user names (LocalStack, any URL): one quick call first, so one that accepts connections and never
+  // answers is reported within seconds (explainAwsFailure words it). Any answer will do: what it says is for the calls
+  // that follow (one that is no AWS answer is reported by the first of them).
+  if (settings.endpoint && !settings.inProcess) {
+    // One attempt: the SDK's retries would triple the wait for an endpoint that never answers.
+    const firstContact = new stsModule.STSClient({ ...shared, maxAttempts: 1 });
+    try {
+      await firstContact.send(new stsModule.GetCallerIdentityCommand({}), { abortSignal: settings.signal, requestTimeout: FIRST_CONTACT_TIMEOUT_MS });
+    } catch (error) {
+      if (isUnreachable(error)) {
+        for (const client of all) client.destroy();
+        throw explainAwsFailure(error, { endpoint: settings.endpoint, region: regionOf(settings) ?? LOCAL_REGION }) ?? error;
+      }
+    } finally {
+      firstContact.destroy();
+    }
+  }
+
   const options = { abortSignal: settings.signal };
   /** Sends, and tags a failure with its IAM action so an AccessDenied can always name what was missing. */
   const tagged = <T>(action: string, sent: Promise<T>): Promise<T> =>
@@ -257,7 +285,8 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
       deleteStack: (input) => tagged('cloudformation:DeleteStack', cfn.send(new cfnModule.DeleteStackCommand(input), options)),
     },
     lambda: {
-      invoke: (input) => tagged('lambda:InvokeFunction', lambda.send(new lambdaModule.InvokeCommand(input), options)),
+      invoke: (input) =>
+        tagged('lambda:InvokeFunction', lambda.send(new lambdaModule.InvokeCommand(input), { ...options, requestTimeout: INVOKE_TIMEOUT_MS })),
     },
     logs: {
       filterLogEvents: (input) => tagged('logs:FilterLogEvents', logs.send(new logsModule.FilterLogEventsCommand(input), options)),
@@ -265,7 +294,11 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
       deleteLogGroup: (input) => tagged('logs:DeleteLogGroup', logs.send(new logsModule.DeleteLogGroupCommand(input), options)),
     },
     sqs: {
-      receiveMessage: (input) => tagged('sqs:ReceiveMessage', sqs.send(new sqsModule.ReceiveMessageCommand(input), options)),
+      receiveMessage: (input) =>
+        tagged(
+          'sqs:ReceiveMessage',
+          sqs.send(new sqsModule.ReceiveMessageCommand(input), { ...options, requestTimeout: (input.WaitTimeSeconds ?? 20) * 1000 + REQUEST_TIMEOUT_MS }),
+        ),
       deleteMessage: (input) => tagged('sqs:DeleteMessage', sqs.send(new sqsModule.DeleteMessageCommand(input), options)),
       changeMessageVisibility: (input) =>
         tagged('sqs:ChangeMessageVisibility', sqs.send(new sqsModule.ChangeMessageVisibilityCommand(input), options)),

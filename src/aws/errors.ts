@@ -75,6 +75,24 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A network failure: nothing (or nothing that answers in time) at the other end. */
+export function isUnreachable(error: unknown): boolean {
+  return networkCode(error) !== undefined;
+}
+
+/**
+ * An answer that is not AWS's: a web page or some other HTTP server where an AWS endpoint should be (the SDK fails to
+ * parse it, or finds no AWS error in it).
+ */
+export function isNotAws(error: unknown): boolean {
+  const { name = '', message = '' } = asErrorLike(error);
+  return (
+    name === 'SyntaxError' ||
+    /XML parse error|Deserialization error|is not valid JSON|Unexpected token|char \d+|Expected .* in JSON/i.test(message) ||
+    (name === 'UnknownError' && /^UnknownError$/.test(message))
+  );
+}
+
 export function isAbort(error: unknown): boolean {
   const { name } = asErrorLike(error);
   return error instanceof InterruptedError || name === 'AbortError';
@@ -104,6 +122,7 @@ export function isEnvironmentFailure(error: unknown): boolean {
   const { name = '' } = asErrorLike(error);
   return (
     networkCode(error) !== undefined ||
+    isNotAws(error) ||
     isProviderError(name) ||
     EXPIRED_CREDENTIALS.has(name) ||
     UNRECOGNISED_CREDENTIALS.has(name) ||
@@ -155,6 +174,14 @@ export function explainAwsFailure(error: unknown, place: Place): DemoError | und
       place.endpoint
         ? 'Check that the endpoint is running and that --endpoint-url points at it.'
         : `Check your network connection, and that ${place.region} is a region name AWS knows (--region).`,
+    );
+  }
+  if (isNotAws(error)) {
+    return fail(
+      `${where} does not answer like an AWS endpoint (what came back is no AWS response).`,
+      place.endpoint
+        ? `Check that ${place.endpoint} is an AWS-compatible endpoint (the lambda-async-demo emulator, LocalStack) and not a web server.`
+        : 'A proxy or firewall may be answering in AWS\'s place: check HTTPS_PROXY and your network.',
     );
   }
   if (isProviderError(name)) {

@@ -171,27 +171,40 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         (started) => `${started.url}, retry delays ${formatSeconds(first)} and ${formatSeconds(second)}`,
       );
     }
-    clients = await createClients({
-      target: options.target,
-      endpoint: emulator?.url ?? server?.url ?? options.endpointUrl,
-      // The local server is this tool's own emulator too: dummy credentials, never the user's keys.
-      inProcess: Boolean(emulator || server),
-      region,
-      profile: options.profile,
-      signal,
-      env,
-    });
+    const connect = async () => {
+      clients = await createClients({
+        target: options.target,
+        endpoint: emulator?.url ?? server?.url ?? options.endpointUrl,
+        // The local server is this tool's own emulator too: dummy credentials, never the user's keys.
+        inProcess: Boolean(emulator || server),
+        region,
+        profile: options.profile,
+        signal,
+        env,
+      });
+      return clients;
+    };
     if (server) {
+      await connect();
       progress.info(
         `Using the local server at ${server.url} (pid ${server.pid}): the stack stays there for exploring; ` +
           '"lambda-async-demo teardown" removes it.',
       );
     } else if (!inProcess) {
-      // Before anything changes: whose account, as whom, where. An odd answer stops the run here.
-      const identity = await callerIdentity(clients.sts);
-      const credentials = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
-      progress.info(`${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${credentials}`);
+      // Before anything changes: whose account, as whom, where. An odd answer stops the run here, and an endpoint that
+      // never answers is told within seconds, with a spinner meanwhile.
+      const identity = await tracked(
+        `Connect to ${options.endpointUrl ?? 'AWS'}`,
+        async () => callerIdentity((await connect()).sts),
+        () => 'answering',
+      );
+      const connected = clients!;
+      const credentials = connected.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
+      progress.info(`${connected.endpoint ? `Endpoint ${connected.endpoint}: ` : 'AWS '}${describeIdentity(identity, connected.region)}${credentials}`);
+    } else {
+      await connect();
     }
+    if (!clients) throw new Error('unreachable: every branch above connects');
     const cfn = clients.cloudFormation;
     const where = stackLocation(options, clients.region, server);
 
