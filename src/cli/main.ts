@@ -1,6 +1,7 @@
 // The CLI's edge: the only code that takes argv, owns the process's warnings and Ctrl-C, prints, and picks the exit code.
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
 import type { CommandDeps, InputStream } from '../commands/session.js';
+import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
 import { DemoError, ExitCode } from './errors.js';
 import { BIN, parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
@@ -79,7 +80,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (parsed.command !== 'run') return runWalkCommand(parsed, io);
   const { options, output } = parsed;
   // A local server that runs (`local start`, or one a per-step command started) hosts `run` too, and keeps its stack.
-  const localServer = options.target === 'local' && !options.endpointUrl ? await runningLocalServer(parsed.local.stateDir) : undefined;
+  const localServer = options.target === 'local' && !options.endpointUrl ? await localServerFor(parsed.local) : undefined;
+  // --port with no server there: this run's own emulator listens on it (so the AWS CLI can watch the run).
+  if (parsed.local.portExplicit && !localServer) options.port = parsed.local.port;
 
   // Loaded only now, so `--help` and usage errors never pay for chalk, the lesson or the SDK.
   const { createReporter } = await import('./reporter.js');
@@ -137,8 +140,15 @@ async function printReport(reporter: Reporter, report: RunReport, maxRetries: nu
   ]);
 }
 
-async function runningLocalServer(stateDir: string): Promise<LocalServerInUse | undefined> {
-  const { findServer } = await import('../local/server.js');
+/** The running local server `run` should use: the one on --port when given, else the state directory's. */
+async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | undefined> {
+  const { findServer, stateDirOnPort } = await import('../local/server.js');
+  let stateDir = local.stateDir;
+  if (local.portExplicit && !local.stateDirExplicit) {
+    const found = await stateDirOnPort(local.host, local.port);
+    if (found === undefined || found === 'none') return undefined;
+    stateDir = found;
+  }
   const status = await findServer(stateDir);
   if (status.state !== 'running') return undefined;
   const { url, pid, region, retryDelaysMs } = status.record;

@@ -155,6 +155,7 @@ export function localSettingsFrom(
     stateDir: resolveStateDir(flags.stateDir, env),
     stateDirExplicit: flags.stateDir !== undefined,
     port,
+    portExplicit: flags.port !== undefined,
     host,
     retryDelaysMs: parseRetryDelays(flags.retryDelays ?? '1,2'),
     retryDelaysExplicit: explicit('retryDelays'),
@@ -304,7 +305,8 @@ function addLessonOptions(command: Command, env: NodeJS.ProcessEnv): Command {
   );
   addOutputOptions(command, 'print only the JSON report on stdout');
   // Only to find a running local server, which `run` then uses instead of an emulator of its own.
-  return addStateDirOption(command, env);
+  addStateDirOption(command, env);
+  return addPortOption(command, env, 'a local server on this port is used if one answers; else the emulator of this run listens there');
 }
 
 const WALK_EXAMPLES = `
@@ -485,6 +487,7 @@ Examples:
 
   const stop = local.command('stop').description('stop the server cleanly (its state is saved); not an error when none runs');
   addStateDirOption(stop, env);
+  addPortOption(stop, env, 'the server listening on this port (without --state-dir: whichever state directory it keeps)');
   addOutputOptions(stop);
   withNotes(stop, LOCAL_NOTES).action((flags: CommandFlags, command: Command) => {
     found({ command: 'local stop', options: localSettingsFrom(flags, explicitIn(command), env), output: output(flags) });
@@ -492,6 +495,7 @@ Examples:
 
   const status = local.command('status').description('say whether the server runs, where, its pid and the stacks it holds');
   addStateDirOption(status, env);
+  addPortOption(status, env, 'the server listening on this port (without --state-dir: whichever state directory it keeps)');
   addOutputOptions(status, 'print the status as JSON');
   withNotes(status, LOCAL_NOTES).action((flags: CommandFlags, command: Command) => {
     found({ command: 'local status', options: localSettingsFrom(flags, explicitIn(command), env), output: output(flags) });

@@ -3,7 +3,8 @@ import { environmentError, DemoError, ExitCode } from '../cli/errors.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import type { IncidentCounts } from '../emulator/incidents.js';
-import { findServer, startDetached, startServer, stopServer, waitForStopRequest } from '../local/server.js';
+import { BIN } from '../cli/program.js';
+import { findServer, startDetached, startServer, stateDirOnPort, stopServer, waitForStopRequest } from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
 import { commandLine, type CommandDeps } from './session.js';
 
@@ -104,8 +105,31 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps):
   return 0;
 }
 
-export async function localStop(local: LocalSettings, deps: CommandDeps): Promise<number> {
+/**
+ * `--port N` without `--state-dir`: the server answering on that port names its own state directory. Undefined when
+ * nothing of ours answers there; the settings unchanged without --port or with --state-dir.
+ */
+async function settingsForPort(local: LocalSettings): Promise<LocalSettings | 'nothing' | 'in-run'> {
+  if (!local.portExplicit || local.stateDirExplicit) return local;
+  const found = await stateDirOnPort(local.host, local.port);
+  if (found === undefined) return 'nothing';
+  if (found === 'none') return 'in-run';
+  return { ...local, stateDir: found, stateDirExplicit: true };
+}
+
+function nothingOnPort(local: LocalSettings, which: 'nothing' | 'in-run'): string {
+  return which === 'nothing'
+    ? `No local emulator answers on ${local.host}:${local.port}.`
+    : `The emulator on ${local.host}:${local.port} belongs to a running "${BIN} run": it stops when that run ends.`;
+}
+
+export async function localStop(requested: LocalSettings, deps: CommandDeps): Promise<number> {
   const { reporter } = deps;
+  const local = await settingsForPort(requested);
+  if (typeof local === 'string') {
+    reporter.result([`${nothingOnPort(requested, local)} Nothing to stop.`]);
+    return 0;
+  }
   const outcome = await stopServer(local.stateDir);
   if (outcome.state === 'not-running') {
     reporter.result([`The local emulator is not running (state dir ${local.stateDir}): nothing to stop.`]);
@@ -118,8 +142,14 @@ export async function localStop(local: LocalSettings, deps: CommandDeps): Promis
   return 0;
 }
 
-export async function localStatus(local: LocalSettings, deps: CommandDeps): Promise<number> {
+export async function localStatus(requested: LocalSettings, deps: CommandDeps): Promise<number> {
   const { reporter } = deps;
+  const local = await settingsForPort(requested);
+  if (typeof local === 'string') {
+    if (deps.json) reporter.result([JSON.stringify({ running: false, state: 'stopped', port: requested.port }, null, 2)]);
+    else reporter.result([nothingOnPort(requested, local)]);
+    return 0;
+  }
   const status = await findServer(local.stateDir);
   if (status.state === 'stale') removeServerRecord(local.stateDir, status.record.pid);
 

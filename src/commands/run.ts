@@ -32,6 +32,8 @@ export interface RunOptions {
   retryDelaysMs: [number, number];
   /** How long steps 5 and 6 wait, from step 4's invoke; undefined picks the target's default. */
   timeoutMs?: number;
+  /** The in-process emulator's port (--port); 0 or undefined picks a free one. */
+  port?: number;
 }
 
 export type { Activity } from './activity.js';
@@ -163,7 +165,16 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         'Start the local emulator',
         async () => {
           const { startEmulator } = await import('../emulator/index.js');
-          const started = await startEmulator({ port: 0, host: '127.0.0.1', region, retryDelaysMs: options.retryDelaysMs });
+          const started = await startEmulator({ port: options.port ?? 0, host: '127.0.0.1', region, retryDelaysMs: options.retryDelaysMs }).catch(
+            (error: NodeJS.ErrnoException) => {
+              if (error.code !== 'EADDRINUSE') throw error;
+              throw environmentError(
+                `Port ${options.port} on 127.0.0.1 is already in use, by something that is not a local emulator server.`,
+                'Pick another --port, or leave it out: the run then takes a free one.',
+                error,
+              );
+            },
+          );
           // Step 1 is a cold start: the runtime process boots now, on the other core, while the SDK loads and deploys.
           started.emulator.lambda.prewarmRuntime();
           return started;

@@ -216,6 +216,8 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     startedAt,
     stacks: emulator.cloudformation.stackSummaries(),
     incidents: emulator.incidents.snapshot(),
+    // Where a local server keeps its state, so `local stop --port N` can find the server by its port alone.
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
   });
   // One boundary for every request: whatever throws while reading, checking, routing or answering becomes that
   // request's InternalFailure (logged with its request line), and the server goes on serving (DESIGN.md §5).

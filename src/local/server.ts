@@ -29,6 +29,8 @@ export interface ServerHealth {
   stacks: Array<{ StackName: string; StackStatus: string }>;
   /** Per function: failures on the async path, counted as the CloudWatch metrics AWS emits for them. */
   incidents: IncidentCounts;
+  /** A local server's state directory; an emulator inside a `run` has none. */
+  stateDir?: string;
 }
 
 export type ServerStatus =
@@ -89,6 +91,16 @@ export async function findServer(stateDir: string): Promise<ServerStatus> {
   const health = await probeHealth(record.url);
   if (health && health.pid === record.pid) return { state: 'running', record, health };
   return { state: 'unresponsive', record };
+}
+
+/**
+ * The server that answers on host:port, by its own word: its state directory when it is a local server, `none` for an
+ * emulator inside a running `run`, undefined when nothing of ours answers there.
+ */
+export async function stateDirOnPort(host: string, port: number): Promise<string | 'none' | undefined> {
+  const health = await probeHealth(urlFor(host, port));
+  if (!health) return undefined;
+  return health.stateDir ?? 'none';
 }
 
 /** A process that exited but was not reaped yet (a zombie) counts as gone: it will never answer or stop again. */

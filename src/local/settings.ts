@@ -14,6 +14,8 @@ export interface LocalSettings {
   /** --state-dir was given (so hints repeat it). */
   stateDirExplicit: boolean;
   port: number;
+  /** --port was given: the server on that port is the one meant (its environment variable is only a default). */
+  portExplicit: boolean;
   host: string;
   /** The retry delays a server started now gets (a running server keeps its own). */
   retryDelaysMs: [number, number];

@@ -332,3 +332,37 @@ test('a second server on a state directory in use is refused by its lock, even w
   process.kill(holder, 'SIGTERM');
   assert.ok(await waitUntilGone(holder));
 });
+
+test('--port finds the server on that port: local status and local stop by port alone, run uses it', async () => {
+  const sandbox = await createSandbox();
+  const port = await freePort();
+  assert.equal((await sandbox.cli(['local', 'start', '-d', '--port', String(port)])).code, 0);
+  const pid = sandbox.serverPid()!;
+  // Another default state dir in the environment: only the port points at the server.
+  const elsewhere = { LAMBDA_ASYNC_DEMO_STATE_DIR: join(sandbox.stateDir, 'not-this-one') };
+  const status = await sandbox.cli(['local', 'status', '--json', '--port', String(port)], { env: elsewhere });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(JSON.parse(status.stdout).pid, pid);
+  assert.equal(JSON.parse(status.stdout).stateDir, sandbox.stateDir);
+
+  const run = await sandbox.cli(['run', '--json', '--port', String(port)], { env: elsewhere });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`Using the local server at http://127\\.0\\.0\\.1:${port} \\(pid ${pid}\\)`));
+
+  const stop = await sandbox.cli(['local', 'stop', '--port', String(port)], { env: elsewhere });
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.match(stop.stdout, new RegExp(`Stopped the local emulator at http://127\\.0\\.0\\.1:${port} \\(pid ${pid}\\)`));
+  assert.ok(await waitUntilGone(pid));
+  const again = await sandbox.cli(['local', 'stop', '--port', String(port)], { env: elsewhere });
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, new RegExp(`No local emulator answers on 127\\.0\\.0\\.1:${port}\\. Nothing to stop\\.`));
+});
+
+test('run --port with no server there runs its own emulator on that port', async () => {
+  const sandbox = await createSandbox();
+  const port = await freePort();
+  const run = await sandbox.cli(['run', '--port', String(port), '--retry-delays', '0.05,0.1']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, new RegExp(`Start the local emulator: http://127\\.0\\.0\\.1:${port}, `));
+  assert.equal(sandbox.serverPid(), undefined);
+});
