@@ -2,10 +2,10 @@
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsApi } from '../aws/clients.js';
 import { sleep } from '../aws/wait.js';
-import { environmentError } from '../cli/errors.js';
+import { ExitCode, environmentError } from '../cli/errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
-import { commandLine, findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { commandLine, findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 export interface LogsOptions extends CommandOptions {
   follow: boolean;
@@ -211,10 +211,11 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<num
       lines = await readLogLines(session.clients.logs, logGroupName, undefined, deps.signal);
     } catch (error) {
       if (!isMissingGroup(error)) throw error;
-      throw environmentError(
+      throw new NothingToDoError(
+        ExitCode.environment,
         `The log group ${logGroupName} does not exist on ${session.where}${stack ? '' : `, and neither does the stack ${options.stackName}`}.`,
         stack ? 'It appears with the first invocation: run a step first.' : `Deploy it first: ${commandLine('deploy', options, deps.env)}`,
-        error,
+        { cause: error },
       );
     }
 

@@ -11,7 +11,7 @@ import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByK
 import { formatSeconds } from '../lesson/timeline.js';
 import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
-import { findServer, startDetached } from '../local/server.js';
+import { findServer, startDetached, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
 import { DEFAULT_PORT, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
 
@@ -135,11 +135,6 @@ export async function ensureLocalServer(
     (started) => `${started.url}, pid ${started.pid}, retry delays ${started.retryDelaysMs.map(formatSeconds).join(' and ')}`,
   );
   for (const notice of record.notices) reporter.info(notice);
-  if (settings.temporaryServer) return { record, startedNow: true };
-  reporter.info(
-    `It keeps running for the next commands: "${commandLine('teardown', options, deps.env)}" stops it with the stack, ` +
-      `"${commandLine('local stop', options, deps.env)}" stops it now.`,
-  );
   return { record, startedNow: true };
 }
 
@@ -202,8 +197,20 @@ export async function withSession<T>(
       const dummy = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
       deps.reporter.info(`${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${dummy}`);
     }
-    return await work(session);
+    const result = await work(session);
+    if (session.serverStartedNow && !settings.temporaryServer) {
+      deps.reporter.info(
+        `The local emulator keeps running for the next commands: "${commandLine('teardown', options, deps.env)}" stops it ` +
+          `with the stack, "${commandLine('local stop', options, deps.env)}" stops it now.`,
+      );
+    }
+    return result;
   } catch (error) {
+    // A command that found nothing to work on leaves nothing behind: not even the server it started to look.
+    if (session.serverStartedNow && error instanceof NothingToDoError) {
+      await stopServer(options.local.stateDir);
+      deps.reporter.info('Stopped the local emulator this command had started: there was nothing for it to work on.');
+    }
     if (isAbort(error) || deps.signal.aborted) throw error;
     throw explainAwsFailure(error, { ...session.place, profile: session.clients.profile }) ?? error;
   } finally {
@@ -226,8 +233,11 @@ export async function findStack(session: Session, stackName: string): Promise<St
   }
 }
 
+/** A command found nothing to work on (no stack): the server it may have started for it is stopped again. */
+export class NothingToDoError extends DemoError {}
+
 export function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
-  return new DemoError(
+  return new NothingToDoError(
     ExitCode.environment,
     `There is no stack ${options.stackName} on ${session.where}.`,
     `Deploy it first: ${commandLine('deploy', options, env)}`,

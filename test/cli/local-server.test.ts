@@ -69,13 +69,25 @@ test('a port already in use is one sentence and a hint, exit 3, before and witho
   }
 });
 
-test('step 1 with no server starts one (and says so), fails for want of a stack; teardown then stops that server', async () => {
+test('with no stack, outputs, step 1, step 3, step 5 and logs start a server to look, say so, and stop it again', async () => {
   const sandbox = await createSandbox();
-  const step = await sandbox.cli(['step', '1']);
-  assert.equal(step.code, 3, step.stderr);
-  assert.match(step.stderr, new RegExp(`✔ Start the local emulator: ${sandbox.url}, pid \\d+`));
-  assert.match(step.stderr, /It keeps running for the next commands: "lambda-async-demo teardown" stops it with the stack, "lambda-async-demo local stop" stops it now\./);
-  assert.match(step.stderr, /✖ There is no stack LambdaAsync on the local emulator at .+\.\n {2}Hint: Deploy it first: lambda-async-demo deploy\n/);
+  for (const command of [['outputs'], ['step', '1'], ['step', '3'], ['step', '5'], ['logs']]) {
+    const outcome = await sandbox.cli(command);
+    assert.equal(outcome.code, 3, `${command.join(' ')}: ${outcome.stderr}`);
+    assert.match(outcome.stderr, new RegExp(`✔ Start the local emulator: ${sandbox.url}, pid \\d+`));
+    assert.match(outcome.stderr, /Hint: Deploy it first: lambda-async-demo deploy\n/);
+    assert.match(outcome.stderr, /Stopped the local emulator this command had started: there was nothing for it to work on\./);
+    assert.doesNotMatch(outcome.stderr, /keeps running/);
+    assert.equal(sandbox.serverPid(), undefined, `${command.join(' ')} left a server behind`);
+  }
+});
+
+test('deploy with no server starts one that keeps running (and says so); teardown then stops that server', async () => {
+  const sandbox = await createSandbox();
+  const deploy = await sandbox.cli(['deploy']);
+  assert.equal(deploy.code, 0, deploy.stderr);
+  assert.match(deploy.stderr, new RegExp(`✔ Start the local emulator: ${sandbox.url}, pid \\d+`));
+  assert.match(deploy.stderr, /The local emulator keeps running for the next commands: "lambda-async-demo teardown" stops it with the stack, "lambda-async-demo local stop" stops it now\./);
   const pid = sandbox.serverPid()!;
   assert.equal(JSON.parse(readFileSync(join(sandbox.stateDir, 'server.json'), 'utf8')).startedBy, 'auto');
 
@@ -84,11 +96,12 @@ test('step 1 with no server starts one (and says so), fails for want of a stack;
 
   const teardown = await sandbox.cli(['teardown']);
   assert.equal(teardown.code, 0, teardown.stderr);
-  assert.match(teardown.stdout, /Stack LambdaAsync: nothing to delete/);
+  assert.match(teardown.stdout, /Deleted the stack LambdaAsync: its function, queue, role and log group/);
   assert.match(teardown.stderr, new RegExp(`Stopped the local emulator this tool had started \\(pid ${pid}\\)\\.`));
   assert.ok(await waitUntilGone(pid, 2_000), 'the server process is gone');
   assert.equal(sandbox.serverPid(), undefined);
 });
+
 
 test('teardown with no server and no saved state has nothing to delete and starts nothing', async () => {
   const sandbox = await createSandbox();
