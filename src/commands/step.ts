@@ -222,10 +222,11 @@ export async function step(options: StepOptions, deps: CommandDeps): Promise<num
         const dlqNotSeen = options.stepId === 5 ? '(not looked at yet: step 6 does)' : undefined;
         reporter.result(['', ...renderTimeline(timeline, { width, glyphs, paint, dlqNotSeen })]);
       }
-      if (result.status === 'skip' && options.stepId === 5) {
-        reporter.info(`Step 5 compares step 4's request with step 3's: run ${commandLine('step 3', options, deps.env)}, then step 4.`);
+      if (result.status === 'skip') {
+        // Steps 5 and 6 skip only without step 4's request: waiting longer cannot help, running step 4 does.
+        reporter.info(`Step ${options.stepId} looks for step 4's request: run ${commandLine('step 4', options, deps.env)} first.`);
       }
-      const hint = nextHint(options.stepId, result.status === 'pass', options, deps.env);
+      const hint = result.status === 'skip' ? undefined : nextHint(options.stepId, result.status === 'pass', options, deps.env);
       if (hint) reporter.info(hint);
     }
     return result.status === 'pass' ? 0 : 1;

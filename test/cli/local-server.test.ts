@@ -379,3 +379,15 @@ test('run --port with no server there runs its own emulator on that port', async
   assert.match(run.stderr, new RegExp(`Start the local emulator: http://127\\.0\\.0\\.1:${port}, `));
   assert.equal(sandbox.serverPid(), undefined);
 });
+
+test('step 5 and step 6 agree after step 4 without step 3: both pass, and step 5 says step 3 was not run', async () => {
+  const sandbox = await createSandbox();
+  assert.equal((await sandbox.cli(['deploy', '--retry-delays', '0.05,0.1'])).code, 0);
+  assert.equal((await sandbox.cli(['step', '4'])).code, 0);
+  const step5 = await sandbox.cli(['step', '5', '--json']);
+  assert.equal(step5.code, 0, step5.stdout + step5.stderr);
+  const observed = JSON.parse(step5.stdout).steps[0].observed as string;
+  assert.match(observed, /^3 for step 4's .*, none to compare for step 3's \(step 3 was not run\)$/);
+  const step6 = await sandbox.cli(['step', '6']);
+  assert.equal(step6.code, 0, step6.stderr);
+});
