@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { isolatedStateDir } from '../helpers/capture-io.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lambda-async-demo.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
@@ -22,7 +23,7 @@ interface Outcome {
 
 /** Runs the bin from a directory outside the package, as `npx` would, with colour off and no TTY. */
 function cli(args: string[], options: { interruptWhen?: (stderr: string) => boolean } = {}): Promise<Outcome> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LAMBDA_ASYNC_DEMO_STATE_DIR: isolatedStateDir() };
   delete env.FORCE_COLOR;
   delete env.LAMBDA_ASYNC_DEMO_TARGET;
   const child = spawn(process.execPath, [BIN, ...args], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -43,6 +43,8 @@ const json = await runCli(['--json'], {});
 test('run prints its stable lines as the snapshot: summary rows, symbols, the timeline shape, the conclusion', () => {
   assert.equal(human.code, 0, human.stderr);
   const lines = stableLines(human.stdout);
+  // In CI a missing snapshot is a failure: writing one there would make the comparison pass by construction.
+  if (!existsSync(SNAPSHOT) && process.env.CI) assert.fail(`${SNAPSHOT} is missing: run the test locally (UPDATE_SNAPSHOTS=1) and commit it`);
   if (process.env.UPDATE_SNAPSHOTS === '1' || !existsSync(SNAPSHOT)) writeFileSync(SNAPSHOT, `${lines.join('\n')}\n`);
   assert.deepEqual(lines, readFileSync(SNAPSHOT, 'utf8').replace(/\n$/, '').split('\n'));
 });
