@@ -38,6 +38,14 @@ export interface CliIo {
 
 /** The real process: its streams and environment; a second Ctrl-C exits at once if tidying up hangs. */
 export function processIo(): CliIo {
+  // A reader that stops early (`run --json | head`) closes the pipe: that ends the output, not in a crash. What was
+  // printed stands, and the command ends as it would have (the in-process emulator dies with the process).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -104,3 +104,16 @@ test('Ctrl-C during the lesson exits 130 and says what is left to tear down', as
   assert.equal(code, 130, stderr);
   assert.match(stderr, /✖ Interrupted\.\n {2}Hint: Nothing is left behind: the local emulator lived inside this run/);
 });
+
+test('a reader that closes the pipe early (run --json | head) ends the output without a crash or a stack trace', async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', LAMBDA_ASYNC_DEMO_STATE_DIR: isolatedStateDir() };
+  delete env.LAMBDA_ASYNC_DEMO_TARGET;
+  const child = spawn(process.execPath, [BIN, 'run', '--json', ...FAST], { cwd: tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Read the first bytes, then hang up, as `head -c 20` does.
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+  assert.equal(code, 0, stderr);
+  assert.doesNotMatch(stderr, /EPIPE|Unexpected error|\n\s+at /);
+});

@@ -63,6 +63,8 @@ for (const mode of MODES) {
       assert.doesNotMatch(screen.raw, /RangeError|Maximum call stack/);
       assert.match(screen.raw, /An async invoke answers 202 even when the function fails/);
       const tooWide = screen.segments.filter((segment) => [...segment].length > columns);
+      // Every spinner frame carries its label from the first one on.
+      assert.deepEqual(screen.segments.filter((segment) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏|/\\-]\s*$/.test(segment)), [], 'a spinner without a label');
       assert.deepEqual(tooWide, [], `wider than ${columns} columns`);
       // eslint-disable-next-line no-control-regex
       if (mode.ascii) assert.deepEqual([...new Set(screen.raw.replace(/[\u0000-\u007f]/g, ''))], [], 'non-ASCII characters on the Linux console');
