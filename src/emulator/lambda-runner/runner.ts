@@ -399,14 +399,13 @@ class ExecutionEnvironment {
   /** Runs one invocation; the environment must be idle (started) or new (it then cold-starts first). */
   async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
     const tail = request.tailLog ? ([] as string[]) : undefined;
-    // A cold invocation's tail starts with INIT_START, as AWS's does.
-    this.tailSink = tail;
     let initError: RuntimeErrorPayload | undefined;
     if (this.state === 'new') initError = await this.start();
-    if (this.abortReason !== undefined) {
-      this.tailSink = undefined;
-      throw new InvocationAborted(this.abortReason);
-    }
+    if (this.abortReason !== undefined) throw new InvocationAborted(this.abortReason);
+    // The tail begins at START even on a cold start: INIT_START and the init phase's lines go to CloudWatch Logs only
+    // (recorded: localstack/localstack tests/aws/services/lambda_/test_lambda.snapshot.json,
+    // TestLambdaFeatures::test_invocation_with_logs[nodejs16.x], 24-11-2025: a cold start, Init Duration, tail from START).
+    this.tailSink = tail;
     this.child?.ref();
     this.child?.channel?.ref();
     if (this.idleTimer) clearTimeout(this.idleTimer);
