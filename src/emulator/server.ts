@@ -1,7 +1,7 @@
 // node:http plumbing: read the body, pick the protocol, call the service's operation, write its answer or error.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { lambdaRoutes } from './bindings/lambda.js';
+import { lambdaMessageKey, lambdaRoutes } from './bindings/lambda.js';
 import { sqsQueryBinding } from './bindings/sqs-query.js';
 import type { Operation, RequestContext, Service } from './context.js';
 import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } from './protocol/aws-json.js';
@@ -138,7 +138,7 @@ export async function handle(
           ? matched.route.toResponse(output, requestId)
           : renderRestJsonResult(output, requestId);
       } catch (error) {
-        return renderRestJsonError(isServiceError(error) ? error : internalFailure(error), requestId);
+        return renderRestJsonError(isServiceError(error) ? error : internalFailure(error), requestId, lambdaMessageKey);
       }
     }
 
@@ -170,7 +170,7 @@ function protocolOf(request: HttpRequest): Protocol {
 function renderError(error: ServiceError, request: HttpRequest, requestId: string): HttpResponse {
   const protocol = protocolOf(request);
   if (protocol.kind === 'json') return renderJsonError(error, requestId, protocol.dialect);
-  if (protocol.kind === 'rest-json') return renderRestJsonError(error, requestId);
+  if (protocol.kind === 'rest-json') return renderRestJsonError(error, requestId, lambdaMessageKey);
   return renderQueryError(error, requestId, protocol.dialect);
 }
 

@@ -117,6 +117,24 @@ test('LogType Tail returns the base64 log of this invocation with START, the con
   assert.match(log, new RegExp(`REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\t`));
 });
 
+test('LogType Tail on a cold start begins at START: INIT_START is in CloudWatch Logs, not in LogResult', async () => {
+  // Recorded: localstack/localstack tests/aws/services/lambda_/test_lambda.snapshot.json,
+  // TestLambdaFeatures::test_invocation_with_logs[nodejs16.x] (24-11-2025): a cold start (Init Duration in REPORT) whose
+  // tail is START, the console line, END, REPORT.
+  const name = createFunction(`console.log('loading'); exports.handler = async (event) => { console.log(JSON.stringify(event)); return event; };`);
+  const output = await env.lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail', Payload: encode({}) }));
+  const requestId = output.$metadata.requestId!;
+  const lines = Buffer.from(output.LogResult!, 'base64').toString('utf8').split(/(?<=\n)/);
+  assert.equal(lines[0], `START RequestId: ${requestId} Version: $LATEST\n`);
+  assert.equal(lines.length, 4, lines.join(''));
+  assert.match(lines[1]!, new RegExp(`^\\S+Z\\t${requestId}\\tINFO\\t\\{\\}\\n$`));
+  assert.equal(lines[2], `END RequestId: ${requestId}\n`);
+  assert.match(lines[3]!, /\tInit Duration: [\d.]+ ms\t\n$/);
+  const messages = await logMessages(name);
+  assert.ok(messages.some((message) => message.startsWith('INIT_START Runtime Version: ')), messages.join(''));
+  assert.ok(messages.some((message) => message.endsWith('\tINFO\tloading\n')), messages.join(''));
+});
+
 test('without LogType Tail there is no X-Amz-Log-Result', async () => {
   const name = createFunction();
   const output = await env.lambda.send(new InvokeCommand({ FunctionName: name, Payload: encode({ name: 'x' }) }));

@@ -1,6 +1,6 @@
 // Lambda's rest-json route table: which method and path is which operation, and how Invoke's headers and raw body map.
 import { header, type HttpRequest, type HttpResponse } from '../protocol/http.js';
-import type { RestRoute } from '../protocol/rest-json.js';
+import type { MessageKeyOf, RestRoute } from '../protocol/rest-json.js';
 import { ServiceError } from '../protocol/service-error.js';
 
 /** What the Invoke operation returns; the route turns it into status, X-Amz-* headers and the raw payload. */
@@ -13,6 +13,25 @@ export interface InvokeOperationOutput {
 }
 
 const NAME = '([^/]+)';
+
+/**
+ * Lambda's error shapes whose member is `Message`, capitalised (botocore lambda/2015-03-31/service-2.json; the others,
+ * InvalidParameterValueException, ResourceConflictException, TooManyRequestsException ..., and unmodelled codes such
+ * as ValidationException, say `message`). Recorded: localstack/localstack
+ * tests/aws/services/lambda_/test_lambda_api.snapshot.json, TestLambdaFunction::test_function_lifecycle ("Message" at
+ * the top level of a GetFunction ResourceNotFoundException, which boto3 only fills from a `Message` key).
+ */
+const CAPITALISED_MESSAGE = new Set([
+  'ResourceNotFoundException', 'ServiceException', 'CodeSigningConfigNotFoundException', 'CodeVerificationFailedException',
+  'InvalidCodeSignatureException', 'InvalidRuntimeException', 'InvalidZipFileException', 'NoPublishedVersionException',
+  'RecursiveInvocationException', 'ResourceInUseException', 'SnapStartException', 'SnapStartNotReadyException',
+  'SnapStartTimeoutException', 'EC2AccessDeniedException', 'EC2ThrottledException', 'EC2UnexpectedException',
+  'ENILimitReachedException', 'InvalidSecurityGroupIDException', 'InvalidSubnetIDException', 'KMSAccessDeniedException',
+  'KMSDisabledException', 'KMSInvalidStateException', 'KMSNotFoundException', 'SubnetIPAddressLimitReachedException',
+  'EFSIOException', 'EFSMountConnectivityException', 'EFSMountFailureException', 'EFSMountTimeoutException',
+]);
+
+export const lambdaMessageKey: MessageKeyOf = (code) => (CAPITALISED_MESSAGE.has(code) ? 'Message' : 'message');
 
 function jsonBody(request: HttpRequest): Record<string, unknown> {
   if (request.body.length === 0) return {};

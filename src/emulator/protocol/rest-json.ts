@@ -43,8 +43,12 @@ export function renderRestJsonResult(output: unknown, requestId: string, status 
   };
 }
 
-// The code travels in x-amzn-ErrorType; the body is {"Type":"User","message":...} (reference/aws-semantics.md §1.3).
-export function renderRestJsonError(error: ServiceError, requestId: string): HttpResponse {
+/** Which body key carries an error's message: each service's model spells it per error shape. */
+export type MessageKeyOf = (code: string) => 'message' | 'Message';
+
+// The code travels in x-amzn-ErrorType; the body is {"Type":"User","Message"|"message":...}, the key as the service's
+// model spells it for that error shape (reference/aws-semantics.md §1.3).
+export function renderRestJsonError(error: ServiceError, requestId: string, messageKey: MessageKeyOf = () => 'message'): HttpResponse {
   return {
     status: error.status,
     headers: {
@@ -53,6 +57,6 @@ export function renderRestJsonError(error: ServiceError, requestId: string): Htt
       'x-amzn-errortype': error.code,
       ...error.headers,
     },
-    body: JSON.stringify({ Type: error.sender ? 'User' : 'Service', message: error.message, ...error.fields }),
+    body: JSON.stringify({ Type: error.sender ? 'User' : 'Service', [messageKey(error.code)]: error.message, ...error.fields }),
   };
 }

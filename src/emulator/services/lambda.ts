@@ -80,12 +80,35 @@ const MAX_INVOKE_ASYNC_PAYLOAD_BYTES = 262144;
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 const LOG_TYPES = ['None', 'Tail'];
 
-const FUNCTION_NAME_PATTERN =
-  '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
-const FUNCTION_REFERENCE =
-  /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([a-zA-Z0-9-_]{1,64})(?::(\$LATEST|[a-zA-Z0-9-_]{1,128}))?$/;
-const DESTINATION_PATTERN = '^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)';
-const DESTINATION_ARN = /^$|^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
+// AWS's current patterns, exactly as its ValidationException messages quote them (recorded: localstack/localstack
+// tests/aws/services/lambda_/test_lambda_api.snapshot.json, TestLambdaFunction::test_function_name_and_qualifier_validation,
+// 25-11-2025; newer than botocore's model, which lacks `(eusc-)?`). NAMESPACED is the FunctionName of Invoke, GetFunction,
+// DeleteFunction and the event-invoke-config operations; PLAIN that of CreateFunction and UpdateFunctionConfiguration
+// (test_function_arns, invalid_function_name_exc).
+const NAMESPACED_FUNCTION_NAME_PATTERN =
+  '(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?';
+const PLAIN_FUNCTION_NAME_PATTERN =
+  '(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
+/** The Qualifier parameter (same recording, invalid_characters_in_qualifier and qualifier_too_long). */
+const QUALIFIER_PATTERN = '\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+';
+const QUALIFIER = new RegExp(`^(?:${QUALIFIER_PATTERN})$`);
+/** Both name patterns, whole-string, with their groups: 3 region, 9 account, 11 name, 13 qualifier. */
+const FUNCTION_NAME_SHAPES = {
+  namespaced: { pattern: NAMESPACED_FUNCTION_NAME_PATTERN, regex: new RegExp(`^(?:${NAMESPACED_FUNCTION_NAME_PATTERN})$`) },
+  plain: { pattern: PLAIN_FUNCTION_NAME_PATTERN, regex: new RegExp(`^(?:${PLAIN_FUNCTION_NAME_PATTERN})$`) },
+};
+/** Function names themselves stop at 64 characters (test_function_arns, long_function_name_exc). */
+const MAX_FUNCTION_NAME_LENGTH = 64;
+// The recorded pattern (test_lambda_eventinvokeconfig_exceptions, put_destination_invalid_arn_pattern, 25-11-2025).
+const DESTINATION_PATTERN =
+  '$|kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)';
+const DESTINATION_ARN = new RegExp(`^(?:${DESTINATION_PATTERN})$`);
+/**
+ * Services an async invocation record may go to: SQS, SNS, EventBridge, Lambda, and S3 for failures only
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). UNVERIFIED: whether AWS answers an
+ * S3 OnSuccess with the same "provided destination config" message.
+ */
+const DESTINATION_SERVICES = { OnSuccess: ['sqs', 'sns', 'events', 'lambda'], OnFailure: ['sqs', 'sns', 'events', 'lambda', 's3'] };
 
 /** Variables Lambda sets itself; a function may not override them. */
 const RESERVED_VARIABLES = new Set([
@@ -95,9 +118,10 @@ const RESERVED_VARIABLES = new Set([
   'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ]);
 
-// "1 validation error detected: ..." is how Lambda words a model constraint failure.
-function validationError(detail: string): ServiceError {
-  return new ServiceError('ValidationException', `1 validation error detected: ${detail}`);
+// "1 validation error detected: ..." is how Lambda words a model constraint failure; several are joined with "; ".
+function validationError(...details: string[]): ServiceError {
+  const count = details.length === 1 ? '1 validation error' : `${details.length} validation errors`;
+  return new ServiceError('ValidationException', `${count} detected: ${details.join('; ')}`);
 }
 
 function invalidParameter(message: string): ServiceError {
@@ -352,35 +376,63 @@ export class LambdaService implements Service {
   // ---- functions ----
 
   private validName(functionName: string): string {
-    const reference = this.parseReference(functionName);
+    const reference = this.parseReference(functionName, undefined, 'plain');
     if (reference.qualifier !== undefined) {
       throw invalidParameter('Unqualified function name expected; a qualifier is not allowed here.');
+    }
+    if (reference.name.length > MAX_FUNCTION_NAME_LENGTH) {
+      // An InvalidParameterValueException worded as a validation error, as recorded (test_function_arns).
+      throw invalidParameter(
+        `1 validation error detected: Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_FUNCTION_NAME_LENGTH}`,
+      );
     }
     return reference.name;
   }
 
-  /** Name, partial ARN or full ARN, with an optional `:qualifier` (reference/aws-semantics.md §1.1). */
-  private parseReference(functionName: string): FunctionReference {
-    const match = FUNCTION_REFERENCE.exec(functionName ?? '');
-    if (!match) {
-      throw validationError(
-        `Value '${functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`,
-      );
+  /**
+   * Name, partial ARN or full ARN, with an optional `:qualifier` (reference/aws-semantics.md §1.1), checked against
+   * AWS's pattern together with the Qualifier parameter: both failures are reported at once, as AWS does. A name
+   * longer than 64 characters passes (the pattern has no length) and is then simply not found, as on AWS.
+   */
+  private parseReference(
+    functionName: string,
+    qualifierParameter?: string,
+    shape: keyof typeof FUNCTION_NAME_SHAPES = 'namespaced',
+  ): FunctionReference {
+    const problems: string[] = [];
+    if (qualifierParameter !== undefined) {
+      if (qualifierParameter.length > 128) {
+        problems.push(`Value '${qualifierParameter}' at 'qualifier' failed to satisfy constraint: Member must have length less than or equal to 128`);
+      } else if (qualifierParameter.length < 1) {
+        problems.push(`Value '${qualifierParameter}' at 'qualifier' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+      } else if (!QUALIFIER.test(qualifierParameter)) {
+        problems.push(
+          `Value '${qualifierParameter}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: ${QUALIFIER_PATTERN}`,
+        );
+      }
     }
-    const [, region, account, partialAccount, name, qualifier] = match;
+    const { pattern, regex } = FUNCTION_NAME_SHAPES[shape];
+    const match = typeof functionName === 'string' ? regex.exec(functionName) : null;
+    if (!match) {
+      problems.push(`Value '${shown(functionName)}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`);
+    }
+    if (problems.length > 0 || !match) throw validationError(...problems);
+    const region = match[3]?.slice(0, -1);
+    const account = match[9]?.slice(0, -1);
+    const name = match[11]!;
+    const qualifier = match[13];
     if (region && region !== this.ctx.region) {
       throw invalidParameter(`Functions from '${region}' are not reachable in this region ('${this.ctx.region}')`);
     }
-    const owner = account ?? partialAccount;
-    if (owner && owner !== this.ctx.accountId) {
-      throw notFound(`Function not found: arn:aws:lambda:${this.ctx.region}:${owner}:function:${name}`);
+    if (account && account !== this.ctx.accountId) {
+      throw notFound(`Function not found: arn:aws:lambda:${this.ctx.region}:${account}:function:${name}`);
     }
-    return { name: name!, qualifier };
+    return { name, qualifier };
   }
 
   /** Resolves a function for an operation; `invoke` not-found messages carry the qualifier, others do not (§1.3). */
   private lookup(functionName: string, qualifierParameter: string | undefined, use: 'invoke' | 'management'): StoredFunction {
-    const reference = this.parseReference(functionName);
+    const reference = this.parseReference(functionName, qualifierParameter);
     if (reference.qualifier !== undefined && qualifierParameter !== undefined && reference.qualifier !== qualifierParameter) {
       throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
@@ -560,7 +612,7 @@ export class LambdaService implements Service {
   }
 
   private deleteFunctionOperation(input: { FunctionName: string; Qualifier?: string }): undefined {
-    const reference = this.parseReference(input.FunctionName);
+    const reference = this.parseReference(input.FunctionName, input.Qualifier);
     const qualifier = input.Qualifier ?? reference.qualifier;
     if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     const stored = this.lookup(input.FunctionName, input.Qualifier, 'management');
@@ -686,7 +738,7 @@ export class LambdaService implements Service {
   // ---- event-invoke configs (reference/aws-semantics.md §1.6, §2) ----
 
   private eventConfigTarget(functionName: string, qualifierParameter: string | undefined): { name: string; qualifier: string } {
-    const reference = this.parseReference(functionName);
+    const reference = this.parseReference(functionName, qualifierParameter);
     if (reference.qualifier !== undefined && qualifierParameter !== undefined && reference.qualifier !== qualifierParameter) {
       throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
@@ -702,13 +754,16 @@ export class LambdaService implements Service {
     return config;
   }
 
+  // Pattern first (ValidationException), then the record's own rules (InvalidParameterValueException), in the order the
+  // recording shows them (test_lambda_eventinvokeconfig_exceptions, 25-11-2025).
   private validateDestinations(name: string, destinationConfig: unknown): StoredEventInvokeConfig['DestinationConfig'] {
     const config = (destinationConfig ?? {}) as { OnSuccess?: Destination; OnFailure?: Destination };
     const result = { OnSuccess: {} as Destination, OnFailure: {} as Destination };
-    for (const [key, member] of [
+    const kinds = [
       ['OnSuccess', 'onSuccess'],
       ['OnFailure', 'onFailure'],
-    ] as const) {
+    ] as const;
+    for (const [key, member] of kinds) {
       const destination = config[key]?.Destination;
       if (destination === undefined || destination === null || destination === '') continue;
       if (typeof destination !== 'string' || !DESTINATION_ARN.test(destination)) {
@@ -716,10 +771,32 @@ export class LambdaService implements Service {
           `Value '${shown(destination)}' at 'destinationConfig.${member}.destination' failed to satisfy constraint: Member must satisfy regular expression pattern: ${DESTINATION_PATTERN}`,
         );
       }
-      if (destination.split(':')[2] === 'lambda' && this.parseReference(destination).name === name) {
-        throw invalidParameter("You can't specify the function as a destination for itself.");
-      }
       result[key] = { Destination: destination };
+    }
+    for (const [key] of kinds) {
+      const destination = result[key].Destination;
+      if (destination === undefined) continue;
+      const service = destination.startsWith('arn:') ? destination.split(':')[2]! : '';
+      if (!DESTINATION_SERVICES[key].includes(service)) {
+        // AWS quotes its own Java rendering of the whole config (put_destination_invalid_service_arn).
+        const shownConfig = (kind: 'OnSuccess' | 'OnFailure') =>
+          result[kind].Destination === undefined ? 'null' : `${kind}(destination=${result[kind].Destination})`;
+        throw invalidParameter(
+          `The provided destination config DestinationConfig(onSuccess=${shownConfig('OnSuccess')}, onFailure=${shownConfig('OnFailure')}) is invalid.`,
+        );
+      }
+      if (service !== 'lambda') continue;
+      // put_destination_recursive, then put_destination_lambda_doesntexist.
+      let target: FunctionReference | undefined;
+      try {
+        target = this.parseReference(destination);
+      } catch {
+        target = undefined;
+      }
+      if (target?.name === name) throw invalidParameter("You can't specify the function as a destination for itself.");
+      if (!target || !this.state.functions[target.name] || (target.qualifier !== undefined && target.qualifier !== '$LATEST')) {
+        throw invalidParameter(`The destination ARN ${destination} is invalid.`);
+      }
     }
     return result;
   }
