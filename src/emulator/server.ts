@@ -1,7 +1,7 @@
 // node:http plumbing: read the body, pick the protocol, call the service's operation, write its answer or error.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { lambdaMessageKey, lambdaRoutes } from './bindings/lambda.js';
+import { codePackageResponse, isCodePackagePath, lambdaMessageKey, lambdaRoutes } from './bindings/lambda.js';
 import { sqsQueryBinding } from './bindings/sqs-query.js';
 import type { Operation, RequestContext, Service } from './context.js';
 import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } from './protocol/aws-json.js';
@@ -28,7 +28,7 @@ const QUERY_DIALECTS: Record<'cloudformation' | 'sts' | 'sqs', QueryDialect> = {
 export interface ServiceTable {
   sqs: Service;
   logs: Service;
-  lambda: Service;
+  lambda: Service & Parameters<typeof codePackageResponse>[0];
   cloudformation: Service;
   sts: Service;
 }
@@ -65,6 +65,8 @@ export async function handle(
       if (route.path === '/_emulator/health') {
         return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(internal.health()) };
       }
+      // GetFunction's Code.Location: the function's zip, behind the signature the emulator put in the URL.
+      if (isCodePackagePath(route.path)) return codePackageResponse(services.lambda, request, requestId);
       return { status: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not found"}' };
     }
 

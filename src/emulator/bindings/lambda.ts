@@ -1,7 +1,9 @@
 // Lambda's rest-json route table: which method and path is which operation, and how Invoke's headers and raw body map.
 import { header, type HttpRequest, type HttpResponse } from '../protocol/http.js';
 import type { MessageKeyOf, RestRoute } from '../protocol/rest-json.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { escapeXml } from '../protocol/query.js';
+import { isServiceError, ServiceError } from '../protocol/service-error.js';
+import { LAMBDA_CODE_PATH, type CodePackageRequest } from '../services/lambda.js';
 
 /** What the Invoke operation returns; the route turns it into status, X-Amz-* headers and the raw payload. */
 export interface InvokeOperationOutput {
@@ -176,3 +178,44 @@ export const lambdaRoutes: RestRoute[] = [
     toResponse: noContent,
   },
 ];
+
+/** True for GET <LAMBDA_CODE_PATH><name>: the URL GetFunction's Code.Location hands out. */
+export function isCodePackagePath(path: string): boolean {
+  return path.startsWith(LAMBDA_CODE_PATH);
+}
+
+/**
+ * Serves a function's deployment package as S3 serves a presigned GET: the zip with application/zip, or S3's XML error
+ * document with 403 when the signature is not one the emulator issued or has expired.
+ */
+export function codePackageResponse(
+  lambda: { codePackage(request: CodePackageRequest): Buffer },
+  request: HttpRequest,
+  requestId: string,
+): HttpResponse {
+  let functionName = request.path.slice(LAMBDA_CODE_PATH.length);
+  try {
+    functionName = decodeURIComponent(functionName);
+  } catch {
+    // Left as is: it then matches no function and the signature check refuses it.
+  }
+  try {
+    if (request.method !== 'GET') throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
+    const zip = lambda.codePackage({
+      functionName,
+      amzDate: request.query.get('X-Amz-Date') ?? '',
+      expiresSeconds: request.query.get('X-Amz-Expires') ?? '',
+      signature: request.query.get('X-Amz-Signature') ?? '',
+    });
+    return { status: 200, headers: { 'content-type': 'application/zip', 'x-amz-request-id': requestId }, body: zip };
+  } catch (error) {
+    const failure = isServiceError(error) ? error : new ServiceError('InternalError', String(error), { status: 500 });
+    return {
+      status: failure.status,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<Error><Code>${escapeXml(failure.code)}</Code><Message>${escapeXml(failure.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    };
+  }
+}

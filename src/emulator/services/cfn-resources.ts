@@ -282,6 +282,18 @@ function functionInput(properties: Properties, logicalId: string) {
   };
 }
 
+// The template's Tags plus the three CloudFormation adds to every function it creates (recorded: localstack/localstack
+// tests/aws/services/cloudformation/resources/test_lambda.snapshot.json, test_lambda_function_tags and
+// test_cfn_lambda_permissions "get_function_result"). UNVERIFIED here: the stack's own Tags, which AWS also propagates.
+function functionTags(properties: Properties, hc: HandlerContext): Record<string, string> {
+  return {
+    ...tagsRecord(properties.Tags),
+    'aws:cloudformation:logical-id': hc.logicalId,
+    'aws:cloudformation:stack-id': hc.stackId,
+    'aws:cloudformation:stack-name': hc.stackName,
+  };
+}
+
 const lambdaFunction: ResourceHandler = {
   requiredProperties: ['Code', 'Role'],
   replacementProperties: ['FunctionName', 'PackageType'],
@@ -289,7 +301,11 @@ const lambdaFunction: ResourceHandler = {
   attributeNames: ['Arn', 'SnapStartResponse.ApplyOn', 'SnapStartResponse.OptimizationStatus'],
   create(properties, hc) {
     const name = properties.FunctionName !== undefined ? text(properties.FunctionName) : generatedName(hc, 12, 64);
-    const configuration = hc.ctx.lambda.createFunction({ FunctionName: name, ...functionInput(properties, hc.logicalId) });
+    const configuration = hc.ctx.lambda.createFunction({
+      FunctionName: name,
+      ...functionInput(properties, hc.logicalId),
+      Tags: functionTags(properties, hc),
+    });
     return { physicalId: name, attributes: { Arn: configuration.FunctionArn ?? hc.ctx.lambda.functionArn(name) } };
   },
   update(current, properties, _previous, hc) {
@@ -302,6 +318,7 @@ const lambdaFunction: ResourceHandler = {
       Description: input.Description ?? '',
       Environment: input.Environment ?? { Variables: {} },
       DeadLetterConfig: input.DeadLetterConfig ?? {},
+      Tags: functionTags(properties, hc),
     });
     return current;
   },

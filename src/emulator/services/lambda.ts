@@ -4,7 +4,7 @@ import type {
   FunctionConfiguration,
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { InvokeOperationOutput } from '../bindings/lambda.js';
 import type { EmulatorContext, RequestContext, Service } from '../context.js';
 import {
@@ -17,6 +17,7 @@ import {
 import { RUNTIME_VERSION } from '../lambda-runner/log-format.js';
 import { InvocationAborted, LambdaRunner, type RunnableFunction } from '../lambda-runner/runner.js';
 import { ServiceError } from '../protocol/service-error.js';
+import { zipFiles } from './zip.js';
 
 export interface CreateFunctionInput {
   FunctionName: string;
@@ -31,6 +32,16 @@ export interface CreateFunctionInput {
   Environment?: { Variables?: Record<string, string> };
   DeadLetterConfig?: { TargetArn?: string };
   LoggingConfig?: { LogGroup?: string; LogFormat?: string };
+  /** The function's tags; CloudFormation adds its aws:cloudformation:* tags here. */
+  Tags?: Record<string, string>;
+}
+
+/** The signed parts of a Code.Location URL, as the binding reads them back from the query. */
+export interface CodePackageRequest {
+  functionName: string;
+  amzDate: string;
+  expiresSeconds: string;
+  signature: string;
 }
 
 export interface EventInvokeConfigInput {
@@ -47,7 +58,20 @@ interface StoredFunction {
   configuration: FunctionConfiguration;
   /** The inline source, written as index.js for the runtime. */
   code: string;
+  /** Absent when the function has none: GetFunction then has no Tags key, as on AWS. */
+  tags?: Record<string, string>;
 }
+
+/** Where the emulator serves function packages; the rest of the path is the function name. */
+export const LAMBDA_CODE_PATH = '/_emulator/lambda-code/';
+
+/** Stored tags: none means no key at all. */
+function tagsOf(tags: Record<string, string> | undefined): { tags?: Record<string, string> } {
+  return tags && Object.keys(tags).length > 0 ? { tags: { ...tags } } : {};
+}
+
+/** How long a Code.Location URL is good for: AWS's presigned package URLs say X-Amz-Expires=600. */
+const CODE_URL_EXPIRES_SECONDS = 600;
 
 interface StoredEventInvokeConfig {
   functionName: string;
@@ -212,6 +236,8 @@ export class LambdaService implements Service {
   private state: LambdaState = { functions: Object.create(null), eventInvokeConfigs: Object.create(null) };
   private readonly runner: LambdaRunner;
   private readonly invoker: AsyncInvoker;
+  /** Signs Code.Location URLs: only URLs this process handed out open a package (a restart invalidates them). */
+  private readonly codeUrlKey = randomBytes(32);
 
   constructor(protected readonly ctx: EmulatorContext) {
     this.runner = new LambdaRunner({
@@ -302,7 +328,7 @@ export class LambdaService implements Service {
       throw invalidParameter('The local emulator runs inline code only: Code.ZipFile must hold the function source.');
     }
     const configuration = this.buildConfiguration(name, input, undefined);
-    this.state.functions[name] = { configuration, code: input.Code.ZipFile };
+    this.state.functions[name] = { configuration, code: input.Code.ZipFile, ...tagsOf(input.Tags) };
     this.ctx.stateChanged();
     // Its first invoke will need a runtime process: fork one now, while the caller is still busy deploying.
     this.runner.prewarm();
@@ -323,7 +349,11 @@ export class LambdaService implements Service {
       throw invalidParameter('The local emulator runs inline code only: Code.ZipFile must hold the function source.');
     }
     const configuration = this.buildConfiguration(name, merged, stored.configuration);
-    this.state.functions[name] = { configuration, code: merged.Code.ZipFile };
+    this.state.functions[name] = {
+      configuration,
+      code: merged.Code.ZipFile,
+      ...tagsOf(input.Tags !== undefined ? input.Tags : stored.tags),
+    };
     this.runner.noteRevision(name, configuration.RevisionId!);
     this.ctx.stateChanged();
     return configuration;
@@ -568,10 +598,62 @@ export class LambdaService implements Service {
     return configuration;
   }
 
+  // {Configuration, Code: {RepositoryType, Location}, Tags?} (recorded: localstack/localstack
+  // tests/aws/services/cloudformation/resources/test_lambda.snapshot.json, test_cfn_lambda_permissions
+  // "get_function_result"; no Tags key without tags: test_lambda_api.snapshot.json, test_function_lifecycle).
   private getFunction(input: { FunctionName: string; Qualifier?: string }) {
     const stored = this.lookup(input.FunctionName, input.Qualifier, 'management');
-    // AWS hands out a presigned S3 URL for the package; the emulator keeps inline code only, so there is no Location.
-    return { Configuration: stored.configuration, Code: { RepositoryType: 'S3' } };
+    return {
+      Configuration: stored.configuration,
+      Code: { RepositoryType: 'S3', Location: this.codeLocation(stored) },
+      ...(stored.tags ? { Tags: { ...stored.tags } } : {}),
+    };
+  }
+
+  // AWS hands out a presigned S3 URL, good for 10 minutes; here a URL of the same shape on the emulator itself, signed
+  // with a key only this process knows, over the function and its code's hash (an update invalidates older URLs).
+  private codeLocation(stored: StoredFunction): string {
+    const name = stored.configuration.FunctionName!;
+    const amzDate = new Date(this.ctx.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const expires = String(CODE_URL_EXPIRES_SECONDS);
+    const query = new URLSearchParams({
+      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+      'X-Amz-Date': amzDate,
+      'X-Amz-SignedHeaders': 'host',
+      'X-Amz-Expires': expires,
+      'X-Amz-Credential': `LAMBDAASYNCDEMO/${amzDate.slice(0, 8)}/${this.ctx.region}/s3/aws4_request`,
+      'X-Amz-Signature': this.codeSignature(stored, amzDate, expires),
+    });
+    return `${this.ctx.baseUrl()}${LAMBDA_CODE_PATH}${encodeURIComponent(name)}?${query}`;
+  }
+
+  private codeSignature(stored: StoredFunction, amzDate: string, expires: string): string {
+    const material = [stored.configuration.FunctionName, stored.configuration.CodeSha256, amzDate, expires].join('\n');
+    return createHmac('sha256', this.codeUrlKey).update(material).digest('hex');
+  }
+
+  /**
+   * The zip a Code.Location URL names, holding the inline code as the runtime's file. Refused (403, as S3 refuses a
+   * presigned URL) unless this process signed exactly that URL and it has not expired.
+   */
+  codePackage(request: CodePackageRequest): Buffer {
+    const stored = this.state.functions[request.functionName];
+    const expected = stored ? Buffer.from(this.codeSignature(stored, request.amzDate, request.expiresSeconds), 'hex') : undefined;
+    const given = Buffer.from(/^[0-9a-f]{64}$/.test(request.signature) ? request.signature : '', 'hex');
+    if (!stored || !expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new ServiceError(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+        { status: 403 },
+      );
+    }
+    const issued = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(request.amzDate);
+    const issuedAt = issued ? Date.UTC(+issued[1]!, +issued[2]! - 1, +issued[3]!, +issued[4]!, +issued[5]!, +issued[6]!) : NaN;
+    if (!(this.ctx.now() <= issuedAt + Number(request.expiresSeconds) * 1000)) {
+      throw new ServiceError('AccessDenied', 'Request has expired', { status: 403 });
+    }
+    const runtime = stored.configuration.Runtime ?? '';
+    return zipFiles({ [runtime.startsWith('python') ? 'index.py' : 'index.js']: stored.code });
   }
 
   private updateFunctionConfiguration(input: UpdateFunctionConfigurationRequest): FunctionConfiguration {
