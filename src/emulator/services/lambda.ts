@@ -65,6 +65,14 @@ interface StoredFunction {
 /** Where the emulator serves function packages; the rest of the path is the function name. */
 export const LAMBDA_CODE_PATH = '/_emulator/lambda-code/';
 
+/**
+ * The deployment package of inline code: a zip holding it as index.js (index.py for Python), the file CloudFormation's
+ * Code.ZipFile becomes on AWS. The zip's bytes are fixed for a given source, so CodeSha256 is stable.
+ */
+function packageOf(runtime: string, code: string): Buffer {
+  return zipFiles({ [runtime.startsWith('python') ? 'index.py' : 'index.js']: code });
+}
+
 /** Stored tags: none means no key at all. */
 function tagsOf(tags: Record<string, string> | undefined): { tags?: Record<string, string> } {
   return tags && Object.keys(tags).length > 0 ? { tags: { ...tags } } : {};
@@ -461,8 +469,13 @@ export class LambdaService implements Service {
   }
 
   /** Resolves a function for an operation; `invoke` not-found messages carry the qualifier, others do not (§1.3). */
-  private lookup(functionName: string, qualifierParameter: string | undefined, use: 'invoke' | 'management'): StoredFunction {
-    const reference = this.parseReference(functionName, qualifierParameter);
+  private lookup(
+    functionName: string,
+    qualifierParameter: string | undefined,
+    use: 'invoke' | 'management',
+    shape: keyof typeof FUNCTION_NAME_SHAPES = 'namespaced',
+  ): StoredFunction {
+    const reference = this.parseReference(functionName, qualifierParameter, shape);
     if (reference.qualifier !== undefined && qualifierParameter !== undefined && reference.qualifier !== qualifierParameter) {
       throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
@@ -562,7 +575,8 @@ export class LambdaService implements Service {
     previous: FunctionConfiguration | undefined,
   ): FunctionConfiguration {
     this.validateSettings(input);
-    const code = input.Code.ZipFile;
+    // CodeSize and CodeSha256 describe the deployment package, the zip Code.Location serves, as on AWS.
+    const codePackage = packageOf(input.Runtime, input.Code.ZipFile);
     const logGroup = input.LoggingConfig?.LogGroup || `/aws/lambda/${name}`;
     const configuration: FunctionConfiguration = {
       FunctionName: name,
@@ -570,12 +584,12 @@ export class LambdaService implements Service {
       Runtime: input.Runtime as FunctionConfiguration['Runtime'],
       Role: input.Role,
       Handler: input.Handler,
-      CodeSize: Buffer.byteLength(code, 'utf8'),
+      CodeSize: codePackage.length,
       Description: input.Description ?? '',
       Timeout: input.Timeout ?? 3,
       MemorySize: input.MemorySize ?? 128,
       LastModified: lambdaTimestamp(this.ctx.now()),
-      CodeSha256: createHash('sha256').update(code, 'utf8').digest('base64'),
+      CodeSha256: createHash('sha256').update(codePackage).digest('base64'),
       Version: '$LATEST',
       TracingConfig: { Mode: 'PassThrough' },
       RevisionId: randomUUID(),
@@ -652,12 +666,12 @@ export class LambdaService implements Service {
     if (!(this.ctx.now() <= issuedAt + Number(request.expiresSeconds) * 1000)) {
       throw new ServiceError('AccessDenied', 'Request has expired', { status: 403 });
     }
-    const runtime = stored.configuration.Runtime ?? '';
-    return zipFiles({ [runtime.startsWith('python') ? 'index.py' : 'index.js']: stored.code });
+    return packageOf(stored.configuration.Runtime ?? '', stored.code);
   }
 
   private updateFunctionConfiguration(input: UpdateFunctionConfigurationRequest): FunctionConfiguration {
-    const stored = this.lookup(input.FunctionName!, undefined, 'management');
+    // UpdateFunctionConfiguration's FunctionName is the plain shape: no `.` and no $LATEST.PUBLISHED (botocore model).
+    const stored = this.lookup(input.FunctionName!, undefined, 'management', 'plain');
     if (input.RevisionId !== undefined && input.RevisionId !== stored.configuration.RevisionId) {
       throw new ServiceError(
         'PreconditionFailedException',
