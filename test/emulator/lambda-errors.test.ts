@@ -2,6 +2,7 @@
 // qualifier patterns, a too-long name that is simply not found, and the destinations PutFunctionEventInvokeConfig refuses.
 // Recordings: localstack/localstack tests/aws/services/lambda_/test_lambda_api.snapshot.json (validated against AWS).
 import {
+  DeleteFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
   PutFunctionEventInvokeConfigCommand,
@@ -124,6 +125,14 @@ test('a 65-character function name on GetFunction and Invoke is a 404 Function n
   assert.equal(get.message, `Function not found: ${ARN_PREFIX}${long}`);
   const invoke = await failure(env.lambda.send(new InvokeCommand({ FunctionName: long })));
   assert.equal(invoke.message, `Function not found: ${ARN_PREFIX}${long}:$LATEST`);
+  // [lowercase_latest_qualifier-get_function / -delete_function]: $latest is a valid alias-like qualifier; GetFunction
+  // names it, DeleteFunction does not.
+  const fullArn = `${ARN_PREFIX}my-function`;
+  const getLower = await failure(env.lambda.send(new GetFunctionCommand({ FunctionName: fullArn, Qualifier: '$latest' })));
+  assert.equal(getLower.message, `Function not found: ${fullArn}:$latest`);
+  const deleteLower = await failure(env.lambda.send(new DeleteFunctionCommand({ FunctionName: fullArn, Qualifier: '$latest' })));
+  assert.equal(deleteLower.name, 'ResourceNotFoundException');
+  assert.equal(deleteLower.message, `Function not found: ${fullArn}`);
   // [incomplete_arn]: an ARN that ends at "function" names a function called "function".
   const incomplete = await failure(env.lambda.send(new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function' })));
   assert.equal(incomplete.message, `Function not found: ${ARN_PREFIX}function`);

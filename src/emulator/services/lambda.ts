@@ -711,6 +711,9 @@ export class LambdaService implements Service {
     const reference = this.parseReference(input.FunctionName, input.Qualifier);
     const qualifier = input.Qualifier ?? reference.qualifier;
     if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    // A missing function is named without the qualifier on DeleteFunction (recorded: test_lambda_api.snapshot.json,
+    // test_function_name_and_qualifier_validation[lowercase_latest_qualifier-delete_function], 25-11-2025).
+    if (!this.state.functions[reference.name]) throw notFound(`Function not found: ${this.functionArn(reference.name)}`);
     const stored = this.lookup(input.FunctionName, input.Qualifier, 'management');
     this.deleteFunction(stored.configuration.FunctionName!);
     return undefined;
