@@ -133,6 +133,10 @@ test('a 65-character function name on GetFunction and Invoke is a 404 Function n
   const deleteLower = await failure(env.lambda.send(new DeleteFunctionCommand({ FunctionName: fullArn, Qualifier: '$latest' })));
   assert.equal(deleteLower.name, 'ResourceNotFoundException');
   assert.equal(deleteLower.message, `Function not found: ${fullArn}`);
+  // [latest_version_with_additional_qualifier-delete_function]: the mismatch is found before the missing function.
+  const mismatch = await failure(env.lambda.send(new DeleteFunctionCommand({ FunctionName: `${fullArn}:$LATEST`, Qualifier: '1' })));
+  assert.equal(mismatch.name, 'InvalidParameterValueException');
+  assert.equal(mismatch.message, 'The derived qualifier from the function name does not match the specified qualifier.');
   // [incomplete_arn]: an ARN that ends at "function" names a function called "function".
   const incomplete = await failure(env.lambda.send(new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function' })));
   assert.equal(incomplete.message, `Function not found: ${ARN_PREFIX}function`);

@@ -709,6 +709,9 @@ export class LambdaService implements Service {
 
   private deleteFunctionOperation(input: { FunctionName: string; Qualifier?: string }): undefined {
     const reference = this.parseReference(input.FunctionName, input.Qualifier);
+    if (reference.qualifier !== undefined && input.Qualifier !== undefined && reference.qualifier !== input.Qualifier) {
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
     const qualifier = input.Qualifier ?? reference.qualifier;
     if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     // A missing function is named without the qualifier on DeleteFunction (recorded: test_lambda_api.snapshot.json,
