@@ -287,8 +287,14 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
         });
       } finally {
         // Last word on disk: whatever the services hold once stopped, debounce or not.
-        persistence?.flush();
-        persistence?.dispose();
+        try {
+          persistence?.flush();
+        } catch (error) {
+          // A full disk at shutdown: what is lost was never acknowledged (its requests got a 500), but it is told.
+          log(`the last state write at shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          persistence?.dispose();
+        }
       }
     },
   };

@@ -10,8 +10,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -498,3 +498,55 @@ for (const point of ['snapshot-written', 'snapshot-renamed']) {
     }
   });
 }
+
+/** A 256 KB tmpfs to fill up, or undefined (with why) where mounting is not allowed. */
+function smallDisk(): { dir: string; unmount(): void } | string {
+  const dir = join(scratch, `small-disk-${++dirCounter}`);
+  mkdirSync(dir);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir], { encoding: 'utf8' });
+  if (mounted.status !== 0) return `cannot mount a small tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()})`;
+  return { dir, unmount: () => spawnSync('umount', [dir]) };
+}
+
+test('a full disk: the send that cannot be written answers 500, the failure is counted and logged, and every acknowledged message survives', async (t) => {
+  const disk = smallDisk();
+  if (typeof disk === 'string') {
+    t.skip(disk);
+    return;
+  }
+  t.after(() => disk.unmount());
+  const stateDir = join(disk.dir, 'state');
+  const serverLog: string[] = [];
+  const running = await startEmulator({ stateDir, log: (line) => serverLog.push(line) });
+  const sqs = new SQSClient({ endpoint: running.url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const acknowledged: string[] = [];
+  let refused: { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'filling' }));
+    for (let n = 0; n < 1000 && !refused; n++) {
+      const body = `message ${n} ${'x'.repeat(4000)}`;
+      try {
+        await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+        acknowledged.push(body);
+      } catch (error) {
+        refused = error as typeof refused;
+      }
+    }
+    assert.ok(refused, 'the disk never filled');
+    assert.equal(refused.$metadata?.httpStatusCode, 500);
+    assert.equal(refused.name, 'InternalFailure');
+    assert.equal(running.emulator.incidents.snapshot()['(server)']?.StateWriteErrors, 1);
+    assert.ok(serverLog.some((line) => line.startsWith('StateWriteErrors (server): a state write failed: ENOSPC')), serverLog.join('\n'));
+  } finally {
+    sqs.destroy();
+    await running.close().catch(() => {});
+  }
+  // What was acknowledged is on the full disk, whole: a new server reads every message back.
+  const again = await startEmulator({ stateDir });
+  try {
+    const bodies = new Set(again.emulator.sqs.exportEntities().map(([, value]) => (value as { Body?: string }).Body));
+    assert.deepEqual(acknowledged.filter((body) => !bodies.has(body)), []);
+  } finally {
+    await again.close().catch(() => {});
+  }
+});
