@@ -192,7 +192,12 @@ test('missing stacks and change sets answer with AWS exact messages', async () =
   assert.deepEqual(await rejection(cfn.send(new DescribeStacksCommand({ StackName: 'Nope' }))), withId);
   assert.deepEqual(await rejection(cfn.send(new GetTemplateCommand({ StackName: 'Nope' }))), withId);
   assert.deepEqual(await rejection(cfn.send(new DescribeStackResourcesCommand({ StackName: 'Nope' }))), withId);
-  assert.deepEqual(await rejection(cfn.send(new DeleteChangeSetCommand({ StackName: 'Nope', ChangeSetName: 'cs' }))), withId);
+  // Recorded on AWS (LocalStack's test_changesets.snapshot.json, test_delete_change_set_exception): brackets here.
+  assert.deepEqual(await rejection(cfn.send(new DeleteChangeSetCommand({ StackName: 'Nope', ChangeSetName: 'cs' }))), {
+    name: 'ValidationError',
+    message: 'Stack [Nope] does not exist',
+    status: 400,
+  });
   assert.deepEqual(await rejection(cfn.send(new DescribeStackEventsCommand({ StackName: 'Nope' }))), {
     name: 'ValidationError',
     message: 'Stack [Nope] does not exist',

@@ -614,7 +614,8 @@ export class CloudFormationService implements Service {
       NotificationARNs: changeSet.NotificationARNs,
       RollbackConfiguration: {},
       Capabilities: changeSet.Capabilities as DescribeChangeSetOutput['Capabilities'],
-      Tags: changeSet.Tags,
+      // No Tags key when none were given (test_changesets.snapshot.json, test_create_change_set_update_without_parameters).
+      Tags: changeSet.Tags.length > 0 ? changeSet.Tags : undefined,
       Changes: page as Change[],
       NextToken,
       IncludeNestedStacks: false,
@@ -641,7 +642,8 @@ export class CloudFormationService implements Service {
   }
 
   private deleteChangeSet(input: DeleteChangeSetInput): Record<string, never> {
-    const changeSet = this.findChangeSet(input.ChangeSetName, input.StackName, (name) => this.stackWithId(name));
+    // "Stack [nostack] does not exist" (test_changesets.snapshot.json, test_delete_change_set_exception).
+    const changeSet = this.findChangeSet(input.ChangeSetName, input.StackName, (name) => this.stackInBrackets(name));
     if (changeSet.ExecutionStatus === 'EXECUTE_IN_PROGRESS') {
       throw new ServiceError(
         'InvalidChangeSetStatus',
@@ -688,6 +690,9 @@ export class CloudFormationService implements Service {
     // (the ExecuteChangeSet API reference): they no longer describe the stack.
     this.changeSets = this.changeSets.filter((other) => other.StackId !== stack.StackId || other === changeSet);
     stack.ChangeSetId = changeSet.ChangeSetId;
+    // A stack a change set created or updated reports when (UNVERIFIED(§6.3): the recorded AWS DescribeStacks after
+    // an executed CREATE change set carries LastUpdatedTime; its exact value is masked in the recordings).
+    stack.LastUpdatedTime = this.ctx.now();
     stack.Capabilities = changeSet.Capabilities;
     stack.Tags = changeSet.Tags;
     stack.NotificationARNs = changeSet.NotificationARNs;
@@ -803,7 +808,9 @@ export class CloudFormationService implements Service {
       Outputs: stack.Outputs.length > 0 ? stack.Outputs : undefined,
       RoleARN: stack.RoleARN,
       Tags: stack.Tags,
-      EnableTerminationProtection: false,
+      // A deleted stack's description has no EnableTerminationProtection (LocalStack's AWS-validated
+      // test_stacks.snapshot.json, test_name_conflicts: deleted_stack_desc, stack_id_desc).
+      EnableTerminationProtection: stack.StackStatus === 'DELETE_COMPLETE' ? undefined : false,
       DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
     };
   }
