@@ -99,6 +99,8 @@ export interface QueryDialect {
   xmlNamespace: string;
   /** SQS's query responses use flattened lists; CloudFormation and STS wrap them in <member>. */
   flattened?: boolean;
+  /** SQS's error documents carry an empty <Detail/> after the message; CloudFormation's and STS's do not. */
+  emptyDetail?: boolean;
 }
 
 export function renderQueryResult(
@@ -132,6 +134,6 @@ export function renderQueryError(error: ServiceError, requestId: string, dialect
     body:
       `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${dialect.xmlNamespace}"><Error>` +
       `<Type>${error.sender ? 'Sender' : 'Receiver'}</Type><Code>${escapeXml(code)}</Code>` +
-      `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      `<Message>${escapeXml(error.message)}</Message>${dialect.emptyDetail ? '<Detail/>' : ''}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   };
 }

@@ -326,7 +326,12 @@ function normaliseMessageAttributes(value: unknown): WireAttributeMap | undefine
       if (typeof attribute.BinaryValue !== 'string' || attribute.BinaryValue === '') throw emptyValue;
       out[name] = { DataType: dataType, BinaryValue: attribute.BinaryValue };
     } else {
-      if (typeof attribute.StringValue !== 'string' || attribute.StringValue === '') throw emptyValue;
+      if (attribute.StringValue === '') {
+        // Recorded on AWS for an empty String value (LocalStack's test_sqs.snapshot.json). UNVERIFIED(§5.5): the same
+        // wording for an empty Number value, with its own type name.
+        throw invalidParameterValue(`Message (user) attribute '${name}' must contain a non-empty value of type '${base}'.`);
+      }
+      if (typeof attribute.StringValue !== 'string') throw emptyValue;
       if (base === 'Number' && !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(attribute.StringValue)) {
         throw invalidParameterValue(`Can't cast the value of message (user) attribute '${name}' to a number.`);
       }
@@ -351,12 +356,13 @@ function attributesSize(attributes: WireAttributeMap | undefined): number {
 /** The subset of attributes a receive asked for: All, .*, exact names, or prefixes like `bar.*` (§5.3). */
 function selectMessageAttributes(attributes: WireAttributeMap | undefined, requested: string[]): WireAttributeMap | undefined {
   if (!attributes || requested.length === 0) return undefined;
-  if (requested.includes('All') || requested.includes('.*')) return attributes;
+  if (requested.includes('All') || requested.includes('.*') || requested.includes('*')) return attributes;
   const selected: WireAttributeMap = {};
   let any = false;
   for (const [name, value] of Object.entries(attributes)) {
     const wanted = requested.some((pattern) =>
-      pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name,
+      // `Hel.*` selects every name starting with `Hel` (recorded: Hello and Help.Me, test/fidelity/recordings/sqs.json).
+      pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -2)) : pattern === name,
     );
     if (wanted) {
       selected[name] = value;
