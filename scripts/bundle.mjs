@@ -1,8 +1,9 @@
-// The one build: esbuild bundles the CLI, the detached server, the emulator and the function runtime into dist/bundle/,
+// The one build: esbuild bundles the CLI, the detached server, the emulator and the Node.js runtime into dist/bundle/
+// (beside them the Python runtime's bootstrap.py, copied),
 // the only code that ships and runs (tsc only type-checks). Skips the work when nothing it reads changed since the last
 // build. `node scripts/bundle.mjs` builds if stale (`--force`: always); bin/ calls ensureBuilt() in a git checkout.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,7 +91,9 @@ async function build(print) {
     // chunk that holds the runner. One self-contained file: a cold start reads nothing else.
     esbuild({ ...shared, entryPoints: { bootstrap: 'src/emulator/lambda-runner/bootstrap.ts' } }),
   ]);
-  const outputs = builds.flatMap((result) => Object.keys(result.metafile.outputs));
+  // The Python runtime's bootstrap is not bundled but run by python3: it sits beside the runner's chunk as a file.
+  copyFileSync(join(root, 'src/emulator/lambda-runner/bootstrap.py'), join(outdir, 'bootstrap.py'));
+  const outputs = [...builds.flatMap((result) => Object.keys(result.metafile.outputs)), 'dist/bundle/bootstrap.py'];
 
   // Chunks of earlier builds go, but only once they are a few minutes old: a CLI or server started from the previous
   // build may still import() them (chunk names carry a content hash, so nothing of this build is overwritten by them).

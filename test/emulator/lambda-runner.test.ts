@@ -298,7 +298,7 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
   try {
     // What the build emits (ES modules, as NodeNext does under "type": "module"), minus the whole-program type check.
     const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
-    for (const file of ['runner', 'bootstrap', 'log-format', 'ipc-messages']) {
+    for (const file of ['runner', 'bootstrap', 'log-format', 'ipc-messages', 'runtimes']) {
       const source = readFileSync(path.join(runnerSources, `${file}.ts`), 'utf8');
       const { outputText } = ts.transpileModule(source, {
         fileName: `${file}.ts`,
@@ -329,6 +329,7 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
           memorySizeMb: 128,
           variables: {},
           logGroup: '/aws/lambda/from-dist',
+          runtime: 'nodejs24.x',
           revisionId: 'r1',
         },
         { requestId: 'dist-request', payload: '{"n":21}' },

@@ -26,7 +26,7 @@ test('the packed tarball installs without a warning and holds only the bundle, t
   const [manifest] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const paths = manifest!.files.map((file) => file.path);
   for (const path of paths) {
-    assert.match(path, /^(bin\/lambda-async-demo\.js|dist\/bundle\/[\w-]+\.js|templates\/LambdaAsync\.yaml|README\.md|LICENSE|package\.json)$/, path);
+    assert.match(path, /^(bin\/lambda-async-demo\.js|dist\/bundle\/[\w-]+\.js|dist\/bundle\/bootstrap\.py|templates\/LambdaAsync\.yaml|README\.md|LICENSE|package\.json)$/, path);
   }
   assert.ok(paths.includes('dist/bundle/cli.js') && paths.includes('dist/bundle/bootstrap.js') && paths.includes('LICENSE'));
 

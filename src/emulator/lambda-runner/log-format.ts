@@ -1,12 +1,6 @@
 // Lambda's text log format: platform lines, runtime error lines, stream names and the LogType=Tail excerpt.
 import { createHash, randomBytes } from 'node:crypto';
 
-/** The managed runtime the emulator imitates; nodejs24.x is what the lesson's template asks for. */
-export const RUNTIME_VERSION = 'nodejs:24.v22';
-export const EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
-
-/** A stable 64-hex runtime version hash, as AWS prints in INIT_START (reference/aws-semantics.md §3). */
-const RUNTIME_VERSION_HASH = createHash('sha256').update(RUNTIME_VERSION).digest('hex');
 
 /** How much of an invocation's log X-Amz-Log-Result carries (reference/aws-semantics.md §1.2). */
 export const LOG_TAIL_BYTES = 4096;
@@ -23,8 +17,10 @@ export function logStreamName(createdAt: number, version = '$LATEST'): string {
 }
 
 // Every platform line is one CloudWatch event whose message ends in a newline (reference/aws-semantics.md §3).
-export function initStartLine(region: string): string {
-  return `INIT_START Runtime Version: ${RUNTIME_VERSION}\tRuntime Version ARN: arn:aws:lambda:${region}::runtime:${RUNTIME_VERSION_HASH}\n`;
+/** The runtime version's ARN ends in a stable 64-hex hash of it, as AWS prints in INIT_START (reference/aws-semantics.md §3). */
+export function initStartLine(region: string, runtimeVersion: string): string {
+  const hash = createHash('sha256').update(runtimeVersion).digest('hex');
+  return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: arn:aws:lambda:${region}::runtime:${hash}\n`;
 }
 
 export function startLine(requestId: string, version = '$LATEST'): string {

@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, InvokeMessage, RuntimeErrorPayload } from './ipc-messages.js';
 import {
-  EXECUTION_ENV,
   endLine,
   initReportErrorLine,
   initStartLine,
@@ -23,6 +22,7 @@ import {
   timeoutErrorMessage,
   timeoutLine,
 } from './log-format.js';
+import { languageRuntime, spawnPython, type LanguageRuntime } from './runtimes.js';
 
 /** What the runner needs to know about a function; a snapshot taken per invocation. */
 export interface RunnableFunction {
@@ -37,6 +37,8 @@ export interface RunnableFunction {
   logGroup: string;
   /** Changes whenever the configuration changes; environments built from an older revision are retired. */
   revisionId: string;
+  /** The Runtime value: nodejs24.x, python3.12, ... */
+  runtime: string;
 }
 
 export interface InvocationRequest {
@@ -240,6 +242,7 @@ class ExecutionEnvironment {
   private onInitMessage?: (message: ChildMessage) => void;
   private onInitExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
   private stdoutRemainder = '';
+  private readonly runtime: LanguageRuntime;
 
   constructor(
     private readonly host: RunnerHost,
@@ -250,6 +253,7 @@ class ExecutionEnvironment {
   ) {
     this.createdAt = host.now();
     this.streamName = logStreamName(this.createdAt);
+    this.runtime = languageRuntime(fn.runtime);
   }
 
   private pendingLog: Array<{ timestamp: number; message: string }> = [];
@@ -285,7 +289,7 @@ class ExecutionEnvironment {
       ...baseRuntimeEnvironment(),
       LAMBDA_TASK_ROOT: this.codeDir,
       _HANDLER: this.fn.handler,
-      AWS_EXECUTION_ENV: EXECUTION_ENV,
+      AWS_EXECUTION_ENV: this.runtime.executionEnv,
       AWS_LAMBDA_FUNCTION_NAME: this.fn.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(this.fn.memorySizeMb),
@@ -296,6 +300,7 @@ class ExecutionEnvironment {
       AWS_DEFAULT_REGION: this.host.region,
       ...DUMMY_CREDENTIALS,
       AWS_ENDPOINT_URL: this.host.endpointUrl(),
+      ...(this.runtime.warning ? { LAMBDA_ASYNC_DEMO_RUNTIME_WARNING: this.runtime.warning } : {}),
     };
     return { ...env, ...this.fn.variables };
   }
@@ -304,9 +309,13 @@ class ExecutionEnvironment {
   start(): Promise<RuntimeErrorPayload | undefined> {
     this.state = 'starting';
     const startedAt = performance.now();
-    this.log(initStartLine(this.host.region));
+    this.log(initStartLine(this.host.region, this.runtime.runtimeVersion));
     const env = this.childEnvironment();
-    const child = this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir);
+    // Spare runtimes are Node.js processes: a Python function always starts its own interpreter.
+    const child =
+      this.runtime.family === 'python'
+        ? spawnPython(env, this.codeDir)
+        : (this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir));
     this.child = child;
     const forwardRaw = (chunk: Buffer): void => this.forwardRawOutput(chunk.toString('utf8'));
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', forwardRaw);
@@ -674,12 +683,13 @@ export class LambdaRunner {
       this.codeRoot = mkdtempSync(path.join(tmpdir(), 'lambda-async-demo-'));
       registerCodeRoot(this.codeRoot);
     }
-    const digest = createHash('sha256').update(fn.handler).update('\0').update(fn.code).digest('hex').slice(0, 16);
+    const digest = createHash('sha256').update(fn.runtime).update('\0').update(fn.handler).update('\0').update(fn.code).digest('hex').slice(0, 16);
     const dir = path.join(this.codeRoot, `${fn.name}-${digest}`);
     if (!this.writtenCode.has(dir) || !existsSync(dir)) {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}\n');
-      writeFileSync(path.join(dir, 'index.js'), fn.code);
+      const runtime = languageRuntime(fn.runtime);
+      if (runtime.family === 'nodejs') writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}\n');
+      writeFileSync(path.join(dir, runtime.codeFile), fn.code);
       this.writtenCode.add(dir);
     }
     return dir;

@@ -14,7 +14,7 @@ import {
   type PendingEvent,
   type RetryPolicy,
 } from '../lambda-runner/async-invoker.js';
-import { RUNTIME_VERSION } from '../lambda-runner/log-format.js';
+import { languageRuntime, runtimeProblem } from '../lambda-runner/runtimes.js';
 import { InvocationAborted, LambdaRunner, type RunnableFunction } from '../lambda-runner/runner.js';
 import { ServiceError } from '../protocol/service-error.js';
 import { zipFiles } from './zip.js';
@@ -511,11 +511,8 @@ export class LambdaService implements Service {
   private validateSettings(input: CreateFunctionInput): void {
     checkRange(input.Timeout, 'timeout', 1, 900);
     checkRange(input.MemorySize, 'memorySize', 128, 10240);
-    if (typeof input.Runtime !== 'string' || !input.Runtime.startsWith('nodejs')) {
-      throw invalidParameter(
-        `The runtime parameter of ${shown(input.Runtime)} is not supported by the lambda-async-demo local emulator, which runs Node.js functions only.`,
-      );
-    }
+    const runtimeRefused = runtimeProblem(input.Runtime);
+    if (runtimeRefused) throw invalidParameter(runtimeRefused);
     if (typeof input.Handler !== 'string' || !/^[^\s]{1,128}$/.test(input.Handler)) {
       throw validationError(
         `Value '${shown(input.Handler)}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+`,
@@ -600,7 +597,7 @@ export class LambdaService implements Service {
       EphemeralStorage: { Size: 512 },
       SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
       RuntimeVersionConfig: {
-        RuntimeVersionArn: `arn:aws:lambda:${this.ctx.region}::runtime:${createHash('sha256').update(RUNTIME_VERSION).digest('hex')}`,
+        RuntimeVersionArn: `arn:aws:lambda:${this.ctx.region}::runtime:${createHash('sha256').update(languageRuntime(input.Runtime).runtimeVersion).digest('hex')}`,
       },
       // LoggingConfig defaults to Text and /aws/lambda/<name> (reference/aws-semantics.md §1.6).
       LoggingConfig: { LogFormat: (input.LoggingConfig?.LogFormat ?? 'Text') as 'Text', LogGroup: logGroup },
@@ -737,6 +734,7 @@ export class LambdaService implements Service {
       variables: configuration.Environment?.Variables ?? {},
       logGroup: configuration.LoggingConfig?.LogGroup ?? `/aws/lambda/${name}`,
       revisionId: configuration.RevisionId!,
+      runtime: configuration.Runtime ?? 'nodejs24.x',
     };
   }
 
