@@ -4,15 +4,29 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { localPython } from '../../src/emulator/lambda-runner/runtimes.js';
+import { newestLocalPythonRuntime } from '../../src/emulator/lambda-runner/runtimes.js';
 import { startTestEmulator } from '../helpers/emulator.js';
-import { decode, encode } from '../helpers/functions.js';
+import { encode } from '../helpers/functions.js';
+import { NO_PYTHON_REASON, python312 } from '../helpers/python.js';
 
-const local = localPython();
-const SKIP = !local || local.major !== 3 || local.minor < 10 ? 'no python3 of 3.10 or later on PATH' : false;
-/** The newest Python runtime the local python3 satisfies. */
-export const PYTHON_RUNTIME = `python3.${Math.min(local?.minor ?? 12, 14)}`;
+const interpreter = python312();
+// The emulator runs in this process: it finds the interpreter through the variable a user would set.
+if (interpreter) process.env.LAMBDA_ASYNC_DEMO_PYTHON = interpreter;
+const SKIP = interpreter ? false : NO_PYTHON_REASON;
+/** The newest Python runtime the interpreter satisfies. */
+const PYTHON_RUNTIME = newestLocalPythonRuntime() ?? 'python3.12';
+
+/** A directory holding `python`, a script that says it is Python 3.11 and runs nothing. */
+function fakePython(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fake-python-'));
+  writeFileSync(join(dir, 'python'), '#!/bin/sh\necho "3 11"\n', { mode: 0o755 });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const env = await startTestEmulator({ retryDelaysMs: [20, 40] });
 const emulator = env.running.emulator;
@@ -210,16 +224,26 @@ test('a huge result is refused as AWS refuses one over 6 MB', { skip: SKIP }, as
   assert.equal(payload!.errorType, 'Function.ResponseSizeTooLarge');
 });
 
-test('Python runtimes: deprecated ones get AWS\'s refusal, one newer than the local python3 says what to install', () => {
+test('Python runtimes: deprecated ones get AWS\'s refusal, one newer than the local Python says what to install', (t) => {
   const create = (runtime: string) => () =>
     emulator.lambda.createFunction({ FunctionName: `refused-${runtime.replace('.', '-')}`, Runtime: runtime, Handler: 'index.lambda_handler', Role: role.Arn, Code: { ZipFile: 'x' } });
-  assert.throws(create('python3.8'), {
-    message: 'The runtime parameter of python3.8 is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (python3.14) while creating or updating functions.',
-  });
-  if (local && local.minor < 14) {
-    assert.throws(create('python3.14'), {
-      message: new RegExp(`^The runtime python3\\.14 needs Python 3\\.14 or later to run on the lambda-async-demo local emulator, and python3 is Python 3\\.${local.minor}: install Python 3\\.14 \\(or point LAMBDA_ASYNC_DEMO_PYTHON at one\\)\\.$`),
+  for (const deprecated of ['python3.8', 'python3.11']) {
+    assert.throws(create(deprecated), {
+      message: `The runtime parameter of ${deprecated} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (python3.14) while creating or updating functions.`,
     });
+  }
+  // An interpreter older than the runtime: a fake one that says it is Python 3.11.
+  const saved = process.env.LAMBDA_ASYNC_DEMO_PYTHON;
+  process.env.LAMBDA_ASYNC_DEMO_PYTHON = join(fakePython(t), 'python');
+  try {
+    assert.throws(create('python3.13'), {
+      message: /^The runtime python3\.13 needs Python 3\.13 or later to run on the lambda-async-demo local emulator, and .*python is Python 3\.11: install Python 3\.13 \(as python3\.13 on PATH, or point LAMBDA_ASYNC_DEMO_PYTHON at it\)\.$/,
+    });
+    process.env.LAMBDA_ASYNC_DEMO_PYTHON = '/nonexistent/python3';
+    assert.throws(create('python3.12'), { message: /needs Python 3\.12 or later .*, and none was found: install Python 3\.12/ });
+  } finally {
+    if (saved === undefined) delete process.env.LAMBDA_ASYNC_DEMO_PYTHON;
+    else process.env.LAMBDA_ASYNC_DEMO_PYTHON = saved;
   }
   assert.throws(create('ruby3.4'), { message: /The runtime parameter of ruby3\.4 is not supported by the lambda-async-demo local emulator/ });
 });

@@ -314,7 +314,7 @@ class ExecutionEnvironment {
     // Spare runtimes are Node.js processes: a Python function always starts its own interpreter.
     const child =
       this.runtime.family === 'python'
-        ? spawnPython(env, this.codeDir)
+        ? spawnPython(this.runtime, env, this.codeDir)
         : (this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir));
     this.child = child;
     const forwardRaw = (chunk: Buffer): void => this.forwardRawOutput(chunk.toString('utf8'));

@@ -15,29 +15,54 @@ export interface LanguageRuntime {
   runtimeVersion: string;
   /** One line for the function's log at each cold start, when the local interpreter is not the runtime's own. */
   warning?: string;
+  /** Python: the interpreter that runs it. */
+  command?: string;
 }
 
-/** The Python runtimes AWS accepts for new functions (AWS Lambda developer guide, "Lambda runtimes"). */
-const SUPPORTED_PYTHON_MINORS = [10, 11, 12, 13, 14];
-/** Deprecated: creating or updating a function with them is refused (the same page, "Deprecated runtimes"). */
-const DEPRECATED_PYTHON = new Set(['python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9']);
-const NEWEST_PYTHON = `python3.${SUPPORTED_PYTHON_MINORS.at(-1)}`;
+/**
+ * The Python runtimes AWS accepts for new functions today, and the deprecated ones it refuses: the lifecycle dates of
+ * cfn-lint's LmbdRuntimeLifecycle.json (python3.10 and python3.11: creation blocked since 2026-07-31; AWS Lambda
+ * developer guide, "Lambda runtimes").
+ */
+const SUPPORTED_PYTHON_MINORS = [12, 13, 14];
+const DEPRECATED_PYTHON = new Set(['python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11']);
+export const NEWEST_PYTHON = `python3.${SUPPORTED_PYTHON_MINORS.at(-1)}`;
 
-/** The interpreter that runs Python functions: LAMBDA_ASYNC_DEMO_PYTHON, else python3 on PATH. */
-export function pythonCommand(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LAMBDA_ASYNC_DEMO_PYTHON || 'python3';
+interface LocalPython {
+  command: string;
+  major: number;
+  minor: number;
 }
 
-let probed: { command: string; version: { major: number; minor: number } | undefined } | undefined;
+const probes = new Map<string, LocalPython | undefined>();
 
-/** The local Python's version, asked once per interpreter; undefined when there is none. */
-export function localPython(env: NodeJS.ProcessEnv = process.env): { major: number; minor: number } | undefined {
-  const command = pythonCommand(env);
-  if (probed?.command === command) return probed.version;
-  const result = spawnSync(command, ['-c', 'import sys; print("%d %d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 10_000 });
-  const match = result.status === 0 ? /^(\d+) (\d+)/.exec(result.stdout) : null;
-  probed = { command, version: match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined };
-  return probed.version;
+/** What an interpreter command is, asked once; undefined when it does not run. */
+function probe(command: string): LocalPython | undefined {
+  if (!probes.has(command)) {
+    const result = spawnSync(command, ['-c', 'import sys; print("%d %d" % sys.version_info[:2])'], { encoding: 'utf8', timeout: 10_000 });
+    const match = result.status === 0 ? /^(\d+) (\d+)/.exec(result.stdout) : null;
+    probes.set(command, match ? { command, major: Number(match[1]), minor: Number(match[2]) } : undefined);
+  }
+  return probes.get(command);
+}
+
+/**
+ * The interpreter for Python 3.<minor>: LAMBDA_ASYNC_DEMO_PYTHON when set, else python3.<minor> on PATH, else python3;
+ * the first that runs. Its version may be older than asked (the caller refuses that) or newer (it runs, with a warning).
+ */
+export function localPython(minor: number, env: NodeJS.ProcessEnv = process.env): LocalPython | undefined {
+  const candidates = env.LAMBDA_ASYNC_DEMO_PYTHON ? [env.LAMBDA_ASYNC_DEMO_PYTHON] : [`python3.${minor}`, 'python3'];
+  const found = candidates.map(probe).filter((python): python is LocalPython => python !== undefined);
+  return found.find((python) => python.major === 3 && python.minor >= minor) ?? found[0];
+}
+
+/** The newest supported Python runtime this machine can run, if any. */
+export function newestLocalPythonRuntime(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const minor = [...SUPPORTED_PYTHON_MINORS].reverse().find((candidate) => {
+    const python = localPython(candidate, env);
+    return python !== undefined && python.major === 3 && python.minor >= candidate;
+  });
+  return minor === undefined ? undefined : `python3.${minor}`;
 }
 
 /**
@@ -48,19 +73,17 @@ export function runtimeProblem(id: unknown, env: NodeJS.ProcessEnv = process.env
   const text = typeof id === 'string' ? id : String(id);
   if (/^nodejs\d+\.x$/.test(text)) return undefined;
   if (DEPRECATED_PYTHON.has(text)) {
-    // As AWS words it (seen in aws-samples issues for python2.7, 3.6 and 3.7). UNVERIFIED: the runtime AWS recommends today.
+    // As AWS words it (seen in aws-samples issues for python2.7, 3.6 and 3.7, with the successor of the day).
     return `The runtime parameter of ${text} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (${NEWEST_PYTHON}) while creating or updating functions.`;
   }
   const python = /^python3\.(\d+)$/.exec(text);
   if (python && SUPPORTED_PYTHON_MINORS.includes(Number(python[1]))) {
     const wanted = Number(python[1]);
-    const local = localPython(env);
-    const command = pythonCommand(env);
-    if (!local) {
-      return `The runtime ${text} needs Python 3.${wanted} or later to run on the lambda-async-demo local emulator, and ${command} was not found: install Python 3.${wanted} (or point LAMBDA_ASYNC_DEMO_PYTHON at one).`;
-    }
+    const local = localPython(wanted, env);
+    const install = `install Python 3.${wanted} (as python3.${wanted} on PATH, or point LAMBDA_ASYNC_DEMO_PYTHON at it)`;
+    if (!local) return `The runtime ${text} needs Python 3.${wanted} or later to run on the lambda-async-demo local emulator, and none was found: ${install}.`;
     if (local.major !== 3 || local.minor < wanted) {
-      return `The runtime ${text} needs Python 3.${wanted} or later to run on the lambda-async-demo local emulator, and ${command} is Python ${local.major}.${local.minor}: install Python 3.${wanted} (or point LAMBDA_ASYNC_DEMO_PYTHON at one).`;
+      return `The runtime ${text} needs Python 3.${wanted} or later to run on the lambda-async-demo local emulator, and ${local.command} is Python ${local.major}.${local.minor}: ${install}.`;
     }
     return undefined;
   }
@@ -70,7 +93,7 @@ export function runtimeProblem(id: unknown, env: NodeJS.ProcessEnv = process.env
 export function languageRuntime(id: string, env: NodeJS.ProcessEnv = process.env): LanguageRuntime {
   const python = /^python3\.(\d+)$/.exec(id);
   if (python) {
-    const local = localPython(env);
+    const local = localPython(Number(python[1]), env);
     const newer = local && local.minor > Number(python[1]);
     return {
       id,
@@ -78,6 +101,7 @@ export function languageRuntime(id: string, env: NodeJS.ProcessEnv = process.env
       codeFile: 'index.py',
       executionEnv: `AWS_Lambda_${id}`,
       runtimeVersion: `python:3.${python[1]}.v60`,
+      command: local?.command ?? 'python3',
       ...(newer ? { warning: `WARNING: the runtime is ${id}; the local emulator runs this function with Python ${local.major}.${local.minor}.` } : {}),
     };
   }
@@ -89,8 +113,8 @@ export function languageRuntime(id: string, env: NodeJS.ProcessEnv = process.env
 const PYTHON_BOOTSTRAP = fileURLToPath(new URL('./bootstrap.py', import.meta.url));
 
 /** Starts bootstrap.py with Node's IPC channel on NODE_CHANNEL_FD: the same messages as the Node.js runtime. */
-export function spawnPython(env: Record<string, string>, cwd: string, localEnv: NodeJS.ProcessEnv = process.env): ChildProcess {
-  return spawn(pythonCommand(localEnv), ['-I', '-u', PYTHON_BOOTSTRAP], {
+export function spawnPython(runtime: LanguageRuntime, env: Record<string, string>, cwd: string): ChildProcess {
+  return spawn(runtime.command ?? 'python3', ['-I', '-u', PYTHON_BOOTSTRAP], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
