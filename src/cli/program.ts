@@ -10,6 +10,7 @@ import type { CommandOptions } from '../commands/session.js';
 import type { StepOptions } from '../commands/step.js';
 import type { TeardownOptions } from '../commands/teardown.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME } from '../lesson/names.js';
+import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime.js';
 import { DEFAULT_HOST, DEFAULT_PORT, PORT_ENV, resolveStateDir, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
 import { DemoError, ExitCode, usageError } from './errors.js';
 import type { OutputStream } from './reporter.js';
@@ -39,6 +40,7 @@ export type ParsedCommandLine =
   | { exitCode: number };
 
 interface RunFlags {
+  runtime?: string;
   target?: string;
   endpointUrl?: string;
   region?: string;
@@ -234,6 +236,7 @@ export function runOptionsFrom(flags: RunFlags, explicit: (name: keyof RunFlags)
     stackName: checkName(flags.stackName, /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/, '--stack-name', 'a CloudFormation stack name (a letter, then letters, digits or -)'),
     functionName: checkName(flags.functionName, /^[a-zA-Z0-9-_]{1,64}$/, '--function-name', '1-64 letters, digits, - or _'),
     maxRetries,
+    runtime: (flags.runtime ?? 'nodejs') as RuntimeFamily,
     retryDelaysMs,
     timeoutMs,
   };
@@ -296,8 +299,17 @@ function addCommandOptions(
   return addOutputOptions(command, own.json);
 }
 
+/** --runtime: the function's language, the template's Runtime parameter (nodejs24.x, or a python3.x runtime). */
+function addRuntimeOption(command: Command): Command {
+  return command.addOption(
+    new Option('--runtime <language>', "the function's language: nodejs (nodejs24.x) or python (the newest python3.x this machine, or AWS, runs)")
+      .choices(RUNTIME_FAMILIES)
+      .default('nodejs'),
+  );
+}
+
 function addLessonOptions(command: Command, env: NodeJS.ProcessEnv): Command {
-  addStackOptions(addTargetOptions(command, env))
+  addRuntimeOption(addStackOptions(addTargetOptions(command, env)))
     .option('--max-retries <n>', 'MaximumRetryAttempts for async events: 0, 1 or 2', '2');
   addRetryDelaysOption(command).option(
     '--timeout <seconds>',
@@ -377,6 +389,7 @@ function addWalkCommands(
     .description('validate the template and deploy the stack (a change set), then print its outputs');
   addCommandOptions(deploy, env, { retryDelays: true, timeout: 'how long to wait for the stack (default: 60 s locally, 30 min on AWS)', json: 'print only the result as JSON on stdout' })
     .option('--max-retries <n>', 'MaximumRetryAttempts for async events: 0, 1 or 2', '2');
+  addRuntimeOption(deploy);
   withNotes(deploy, `${COMMAND_NOTES}
 Examples:
   npx ${BIN} deploy
@@ -385,7 +398,7 @@ Examples:
 `).action((flags: CommandFlags, command: Command) => {
     const options = commandOptionsFrom(flags, explicitIn(command), env);
     const checked = runOptionsFrom({ ...flags, maxRetries: flags.maxRetries ?? '2', retryDelays: flags.retryDelays ?? '1,2' }, explicitIn(command), env);
-    found({ command: 'deploy', options: { ...options, maxRetries: checked.maxRetries }, output: output(flags) });
+    found({ command: 'deploy', options: { ...options, maxRetries: checked.maxRetries, runtime: checked.runtime ?? 'nodejs' }, output: output(flags) });
   });
 
   const step = program

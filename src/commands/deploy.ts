@@ -1,5 +1,6 @@
 // `deploy`: validate the template and deploy the stack through a change set, then print its outputs.
 import { deployStack, validateTemplate, type DeployResult } from '../lesson/deploy.js';
+import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { LessonState } from '../local/lesson-state.js';
 import { printOutputs } from './outputs.js';
 import { readTemplate } from './run.js';
@@ -9,6 +10,8 @@ import { commandLine, findStack, withSession, type CommandDeps, type CommandOpti
 export interface DeployOptions extends CommandOptions {
   /** MaximumRetryAttempts, 0-2: the template parameter. */
   maxRetries: number;
+  /** The function's language (--runtime). */
+  runtime: RuntimeFamily;
 }
 
 export async function deploy(options: DeployOptions, deps: CommandDeps): Promise<number> {
@@ -26,7 +29,11 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
       result = await deployStack(cfn, {
         stackName: options.stackName,
         templateBody,
-        parameters: { FunctionName: options.functionName, MaximumRetryAttempts: String(options.maxRetries) },
+        parameters: {
+          FunctionName: options.functionName,
+          MaximumRetryAttempts: String(options.maxRetries),
+          Runtime: templateRuntime(options.runtime, local),
+        },
         pollIntervalMs: local ? 100 : options.endpointUrl ? 500 : 1_500,
         timeoutMs: options.timeoutMs ?? (local ? 60_000 : 30 * 60_000),
         signal: deps.signal,

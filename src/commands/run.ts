@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
+import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, describeIdentity } from '../aws/identity.js';
 import { DemoError, environmentError, ExitCode } from '../cli/errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** The in-process emulator's port (--port); 0 or undefined picks a free one. */
   port?: number;
+  /** The function's language (--runtime); Node.js when not given. */
+  runtime?: RuntimeFamily;
 }
 
 export type { Activity } from './activity.js';
@@ -229,7 +232,11 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       deployed = await deployStack(cfn, {
         stackName: options.stackName,
         templateBody,
-        parameters: { FunctionName: options.functionName, MaximumRetryAttempts: String(options.maxRetries) },
+        parameters: {
+          FunctionName: options.functionName,
+          MaximumRetryAttempts: String(options.maxRetries),
+          Runtime: templateRuntime(options.runtime ?? 'nodejs', localDelays !== null),
+        },
         pollIntervalMs: deps.timing?.deployPollMs ?? deployPollMs(localDelays, options.endpointUrl),
         timeoutMs: deps.timing?.deployTimeoutMs ?? (localDelays ? 60_000 : 30 * 60_000),
         signal,
@@ -257,6 +264,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         target: options.target,
         runId,
         maxRetries: options.maxRetries,
+        runtime: options.runtime ?? 'nodejs',
         timing: { ...lessonTiming(options.timeoutMs, localDelays), ...deps.timing?.lesson },
         record,
         signal,

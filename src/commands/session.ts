@@ -8,6 +8,7 @@ import { DemoError, ExitCode, environmentError } from '../cli/errors.js';
 import { BIN } from '../cli/program.js';
 import type { Reporter } from '../cli/reporter.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
+import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
@@ -250,6 +251,8 @@ export interface DeployedLesson {
   names: LessonNames;
   /** The MaximumRetryAttempts the stack was deployed with: steps 5 and 6 expect 1 + this many attempts. */
   maxRetries: number;
+  /** The function's language the stack was deployed with. */
+  runtime: RuntimeFamily;
 }
 
 /** The deployed stack and the names the steps address; a clear error suggesting `deploy` when there is none. */
@@ -265,5 +268,6 @@ export async function requireStack(session: Session, options: CommandOptions, en
   const parameter = stack.Parameters?.find((candidate) => candidate.ParameterKey === 'MaximumRetryAttempts')?.ParameterValue;
   const maxRetries = parameter !== undefined && /^[0-2]$/.test(parameter) ? Number(parameter) : 2;
   const outputs = stack.Outputs ?? [];
-  return { stack, outputs, names: namesFromOutputs(options.stackName, outputsByKey(outputs)), maxRetries };
+  const runtime = familyOf(stack.Parameters?.find((candidate) => candidate.ParameterKey === 'Runtime')?.ParameterValue);
+  return { stack, outputs, names: namesFromOutputs(options.stackName, outputsByKey(outputs)), maxRetries, runtime };
 }

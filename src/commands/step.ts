@@ -180,6 +180,7 @@ export async function step(options: StepOptions, deps: CommandDeps): Promise<num
         target: options.target,
         runId,
         maxRetries: deployed.maxRetries,
+        runtime: deployed.runtime,
         timing: lessonTiming(options.timeoutMs, session.server?.retryDelaysMs ?? null),
         record,
         signal: deps.signal,

@@ -13,10 +13,16 @@ export const syncFail: Step = {
     const error = parseJsonObject(result.body);
     const errorType = typeof error?.errorType === 'string' ? error.errorType : undefined;
     const errorMessage = typeof error?.errorMessage === 'string' ? error.errorMessage : undefined;
-    const pass = result.statusCode === 200 && result.functionError === 'Unhandled' && !!errorType && !!errorMessage;
+    // Python's runtime names the exception's class and adds the stack as a list (reference/aws-semantics.md §1.5;
+    // recorded: LocalStack's test_lambda.snapshot.json, test_lambda_handler_error).
+    const python = ctx.runtime === 'python';
+    const shaped = python ? errorType === 'Exception' && Array.isArray(error?.stackTrace) : true;
+    const pass = result.statusCode === 200 && result.functionError === 'Unhandled' && !!errorType && !!errorMessage && shaped;
     return {
       status: pass ? 'pass' : 'fail',
-      expected: 'HTTP 200 and FunctionError Unhandled, payload errorType + errorMessage',
+      expected: python
+        ? 'HTTP 200 and FunctionError Unhandled, payload errorType Exception + errorMessage + a stackTrace list'
+        : 'HTTP 200 and FunctionError Unhandled, payload errorType + errorMessage',
       observed: `${describeStatus(result)}, payload ${errorType || errorMessage ? `${errorType ?? '(no errorType)'}: ${errorMessage ?? '(no errorMessage)'}` : result.body || '(empty)'}`,
       details: {
         statusCode: result.statusCode,

@@ -1,4 +1,5 @@
 // What a lesson step receives (clients, names, this run's id and timing, what earlier steps recorded) and returns.
+import type { RuntimeFamily } from './runtime.js';
 import type { LambdaApi, LogsApi, SqsApi, Target } from '../aws/clients.js';
 import type { LessonNames } from './names.js';
 
@@ -55,6 +56,8 @@ export interface LessonContext {
   runId: string;
   /** MaximumRetryAttempts deployed with the stack: step 4's event gets 1 + this many attempts. */
   maxRetries: number;
+  /** The function's language: what its error payload looks like (step 2). */
+  runtime: RuntimeFamily;
   timing: LessonTiming;
   record: LessonRecord;
   signal?: AbortSignal;

@@ -279,6 +279,7 @@ async function lessonContext(timing: LessonContext['timing'], texts: string[] = 
     target: 'aws',
     runId: 'run-1',
     maxRetries: 2,
+    runtime: 'nodejs',
     timing,
     record: {
       asyncOk: { requestId: 'ok-request', invokedAt, payload: '{"from":"async","name":"chucks","runId":"run-1"}' },

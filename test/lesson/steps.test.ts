@@ -42,6 +42,7 @@ async function runSteps(stackName: string, outputs: Record<string, string>, maxR
       target: 'local',
       runId: crypto.randomUUID(),
       maxRetries,
+      runtime: 'nodejs',
       timing: TIMING,
       record,
     },

@@ -1,6 +1,9 @@
 // The language runtimes functions run in: Node.js (bootstrap.ts, forked) and Python (bootstrap.py, run by the local
 // python3), what each needs on disk and in its environment, and whether this machine can run a given runtime.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface LanguageRuntime {
@@ -46,12 +49,24 @@ function probe(command: string): LocalPython | undefined {
   return probes.get(command);
 }
 
+/** The Pythons pyenv installed (pyenv's shims run only the selected one), newest first, of 3.<minor> or later. */
+function pyenvPythons(minor: number, env: NodeJS.ProcessEnv): string[] {
+  const versions = join(env.PYENV_ROOT || join(homedir(), '.pyenv'), 'versions');
+  if (!existsSync(versions)) return [];
+  return readdirSync(versions)
+    .map((name) => ({ name, minor: /^3\.(\d+)\.\d+$/.exec(name)?.[1] }))
+    .filter((version) => version.minor !== undefined && Number(version.minor) >= minor)
+    .sort((a, b) => Number(b.minor) - Number(a.minor))
+    .map((version) => join(versions, version.name, 'bin', 'python3'));
+}
+
 /**
- * The interpreter for Python 3.<minor>: LAMBDA_ASYNC_DEMO_PYTHON when set, else python3.<minor> on PATH, else python3;
- * the first that runs. Its version may be older than asked (the caller refuses that) or newer (it runs, with a warning).
+ * The interpreter for Python 3.<minor>: LAMBDA_ASYNC_DEMO_PYTHON when set, else python3.<minor> on PATH, python3, or
+ * one pyenv installed; the first of the right version, else the first that runs (older: the caller refuses it; newer:
+ * it runs, with a warning).
  */
 export function localPython(minor: number, env: NodeJS.ProcessEnv = process.env): LocalPython | undefined {
-  const candidates = env.LAMBDA_ASYNC_DEMO_PYTHON ? [env.LAMBDA_ASYNC_DEMO_PYTHON] : [`python3.${minor}`, 'python3'];
+  const candidates = env.LAMBDA_ASYNC_DEMO_PYTHON ? [env.LAMBDA_ASYNC_DEMO_PYTHON] : [`python3.${minor}`, 'python3', ...pyenvPythons(minor, env)];
   const found = candidates.map(probe).filter((python): python is LocalPython => python !== undefined);
   return found.find((python) => python.major === 3 && python.minor >= minor) ?? found[0];
 }
