@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { run, type DeploymentView, type RunOptions, type RunProgress, type TimingOverrides } from '../../src/commands/run.js';
 import { startTestEmulator } from '../helpers/emulator.js';
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import { NO_PYTHON_REASON, python312 } from '../helpers/python.js';
 
 // Retries come 300 ms then 600 ms apart: AWS's 1:2 shape, 200 times faster.
 const emulator = await startTestEmulator({ retryDelaysMs: [300, 600] });
@@ -228,4 +230,22 @@ test('Ctrl-C before the deploy says nothing was changed', async () => {
   const code = await main(['run', '--target', 'aws', '--endpoint-url', emulator.url, '--region', 'us-east-1', '--stack-name', 'NeverDeployed'], io);
   assert.equal(code, 130, io.err());
   assert.match(io.err(), /Interrupted before the deploy began\.\n {2}Hint: This run changed nothing: there is nothing to clean up\./);
+});
+
+test('--target aws --runtime python deploys the Python handler (python3.13) and passes all six steps, step 2 on Python\'s error shape', async (t) => {
+  const python = python312();
+  if (!python) {
+    t.skip(NO_PYTHON_REASON);
+    return;
+  }
+  process.env.LAMBDA_ASYNC_DEMO_PYTHON = python;
+  const recorded = recorder();
+  const report = await run({ ...options('LambdaAsyncAwsPython', 'AwsPathPythonFunc'), runtime: 'python' }, { progress: recorded.progress, env: BARE_ENV, timing: scaledTiming(5_000) });
+  assert.equal(report.ok, true, JSON.stringify(report.steps, null, 2));
+  const step2 = report.steps[1]!;
+  assert.equal(step2.expected, 'HTTP 200 and FunctionError Unhandled, payload errorType Exception + errorMessage + a stackTrace list');
+  assert.match(step2.observed, /Exception: The event has no name/);
+  const { Configuration } = await emulator.lambda.send(new GetFunctionCommand({ FunctionName: 'AwsPathPythonFunc' }));
+  assert.equal(Configuration?.Runtime, 'python3.13');
+  assert.equal(Configuration?.Handler, 'index.lambda_handler');
 });

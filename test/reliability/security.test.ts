@@ -179,3 +179,21 @@ test('no statement anywhere in the template has a * action or a * resource', () 
     }
   }
 });
+
+test('both runtimes run under that one role: Node.js and Python differ only in runtime, handler and code', () => {
+  const fn = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function')!;
+  const properties = fn.Properties as Record<string, unknown>;
+  assert.deepEqual(properties.Role, { 'Fn::GetAtt': ['FunctionRole', 'Arn'] }, 'the role is not chosen by a condition');
+  assert.deepEqual(properties.Runtime, { Ref: 'Runtime' });
+  assert.deepEqual(properties.Handler, { 'Fn::If': ['UsesPython', 'index.lambda_handler', 'index.handler'] });
+  const code = (properties.Code as { ZipFile: { 'Fn::If': [string, string, string] } }).ZipFile['Fn::If'];
+  assert.equal(code[0], 'UsesPython');
+  assert.match(code[1], /def lambda_handler\(event, context\):/);
+  assert.match(code[2], /exports\.handler = async \(event\)/);
+  assert.deepEqual((template as { Parameters: Record<string, { AllowedValues: string[] }> }).Parameters.Runtime!.AllowedValues, [
+    'nodejs24.x',
+    'python3.12',
+    'python3.13',
+    'python3.14',
+  ]);
+});
