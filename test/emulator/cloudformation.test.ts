@@ -74,7 +74,7 @@ test('the lesson template deploys through a change set and the first DescribeSta
   assert.equal(stack.DisableRollback, false);
   assert.deepEqual(
     stack.Parameters?.map((parameter) => [parameter.ParameterKey, parameter.ParameterValue]),
-    [['FunctionName', 'SimpleFunc'], ['MaximumRetryAttempts', '2']],
+    [['FunctionName', 'SimpleFunc'], ['MaximumRetryAttempts', '2'], ['Runtime', 'nodejs24.x']],
   );
   const outputs = Object.fromEntries(stack.Outputs!.map((output) => [output.OutputKey, output.OutputValue]));
   assert.deepEqual(Object.keys(outputs).sort(), ['FunctionName', 'LogGroupName', 'QueueArn', 'QueueUrl']);
@@ -464,6 +464,7 @@ test('ValidateTemplate reports a YAML error with its line and describes a good t
   assert.deepEqual(valid.Parameters?.map((parameter) => [parameter.ParameterKey, parameter.DefaultValue]), [
     ['FunctionName', 'SimpleFunc'],
     ['MaximumRetryAttempts', '2'],
+    ['Runtime', 'nodejs24.x'],
   ]);
   assert.deepEqual(valid.Capabilities, ['CAPABILITY_IAM']);
   assert.equal(valid.CapabilitiesReason, 'The following resource(s) require capabilities: [AWS::IAM::Role]');
@@ -478,6 +479,7 @@ test('GetTemplate returns the original YAML text and GetTemplateSummary the para
   assert.deepEqual(summary.Parameters?.map((parameter) => [parameter.ParameterKey, parameter.ParameterType]), [
     ['FunctionName', 'String'],
     ['MaximumRetryAttempts', 'Number'],
+    ['Runtime', 'String'],
   ]);
   assert.deepEqual(summary.ResourceTypes, [
     'AWS::SQS::Queue',

@@ -190,7 +190,7 @@ test('both runtimes run under that one role: Node.js and Python differ only in r
   assert.equal(code[0], 'UsesPython');
   assert.match(code[1], /def lambda_handler\(event, context\):/);
   assert.match(code[2], /exports\.handler = async \(event\)/);
-  assert.deepEqual((template as { Parameters: Record<string, { AllowedValues: string[] }> }).Parameters.Runtime!.AllowedValues, [
+  assert.deepEqual((template as unknown as { Parameters: Record<string, { AllowedValues: string[] }> }).Parameters.Runtime!.AllowedValues, [
     'nodejs24.x',
     'python3.12',
     'python3.13',

@@ -793,7 +793,9 @@ export class CloudFormationService implements Service {
     return {
       StackId: stack.StackId,
       StackName: stack.StackName,
-      ChangeSetId: stack.ChangeSetId,
+      // A deleted stack (described by its id) has neither ChangeSetId nor EnableTerminationProtection (LocalStack's
+      // AWS-validated test_stacks.snapshot.json: test_stack_lifecycle, test_name_conflicts).
+      ChangeSetId: stack.StackStatus === 'DELETE_COMPLETE' ? undefined : stack.ChangeSetId,
       Description: stack.Description,
       Parameters: parameters.length > 0 ? parameters : undefined,
       CreationTime: new Date(stack.CreationTime),
@@ -808,8 +810,6 @@ export class CloudFormationService implements Service {
       Outputs: stack.Outputs.length > 0 ? stack.Outputs : undefined,
       RoleARN: stack.RoleARN,
       Tags: stack.Tags,
-      // A deleted stack's description has no EnableTerminationProtection (LocalStack's AWS-validated
-      // test_stacks.snapshot.json, test_name_conflicts: deleted_stack_desc, stack_id_desc).
       EnableTerminationProtection: stack.StackStatus === 'DELETE_COMPLETE' ? undefined : false,
       DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
     };
