@@ -21,7 +21,7 @@ async function usageErrorOf(args: string[], env: NodeJS.ProcessEnv = {}): Promis
   return io.err();
 }
 
-test('run without options deploys LambdaAsync with SimpleFunc, 2 retries, 1 s and 2 s local delays', async () => {
+test('run without options deploys LambdaAsync with SimpleFunc in Node.js, 2 retries, 1 s and 2 s local delays', async () => {
   const { options, output } = await runOptions([]);
   assert.deepEqual(options, {
     target: 'local',
@@ -31,6 +31,7 @@ test('run without options deploys LambdaAsync with SimpleFunc, 2 retries, 1 s an
     stackName: 'LambdaAsync',
     functionName: 'SimpleFunc',
     maxRetries: 2,
+    runtime: 'nodejs',
     retryDelaysMs: [1000, 2000],
     timeoutMs: undefined,
   });

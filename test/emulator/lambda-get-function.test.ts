@@ -4,14 +4,13 @@ import { CreateStackCommand, DescribeStacksCommand, waitUntilStackCreateComplete
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { inlineHandler, LESSON_TEMPLATE_TEXT } from '../helpers/template.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { functionMaker } from '../helpers/functions.js';
 import { sendRaw } from '../helpers/raw-request.js';
 
-const TEMPLATE = readFileSync(fileURLToPath(new URL('../../templates/LambdaAsync.yaml', import.meta.url)), 'utf8');
+const TEMPLATE = LESSON_TEMPLATE_TEXT;
 const env: TestEmulator = await startTestEmulator();
 
 await env.cfn.send(
@@ -19,15 +18,7 @@ await env.cfn.send(
 );
 await waitUntilStackCreateComplete({ client: env.cfn, maxWaitTime: 60, minDelay: 1 }, { StackName: 'GetFunctionStack' });
 const stackId = (await env.cfn.send(new DescribeStacksCommand({ StackName: 'GetFunctionStack' }))).Stacks![0]!.StackId!;
-/** The lesson template's inline handler: the block scalar under `ZipFile: |`, indentation removed (YAML's `|` keeps one final newline). */
-function inlineCode(template: string): string {
-  const lines = template.split('\n');
-  const start = lines.findIndex((line) => line.trim() === 'ZipFile: |') + 1;
-  const indent = /^ */.exec(lines[start]!)![0].length;
-  const end = lines.findIndex((line, index) => index > start && line.trim() !== '' && /^ */.exec(line)![0].length < indent);
-  return `${lines.slice(start, end).map((line) => line.slice(indent)).join('\n').trimEnd()}\n`;
-}
-const INLINE_CODE = inlineCode(TEMPLATE);
+const INLINE_CODE = inlineHandler('nodejs');
 
 /** The path and query of a Code.Location, sent as a raw GET (the URL itself carries the signature). */
 function pathOf(location: string): string {

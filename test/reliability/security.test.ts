@@ -2,13 +2,13 @@
 // private state directory, and a lesson template whose role can do exactly two things.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 import { startEmulator } from '../../src/emulator/index.js';
 import { TEST_CREDENTIALS } from '../helpers/emulator.js';
+import { inlineHandler, lessonTemplate } from '../helpers/template.js';
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 function externalAddress(): string | undefined {
@@ -109,20 +109,6 @@ test('the state directory is created private (0700), even when its parents do no
 
 // ------------------------------------------------------------------------------------------------ the template
 
-type Tag = ScalarTag | CollectionTag;
-
-// CloudFormation's short forms as their long forms, so the policy reads as CloudFormation sees it.
-const CLOUDFORMATION_TAGS: Tag[] = [
-  { tag: '!Ref', resolve: (value: string) => ({ Ref: value }) },
-  { tag: '!GetAtt', resolve: (value: string) => ({ 'Fn::GetAtt': value.split('.') }) },
-  ...['Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'And', 'Or', 'Not', 'FindInMap', 'GetAZs', 'Base64', 'ImportValue', 'GetAtt'].flatMap(
-    (name): Tag[] => [
-      { tag: `!${name}`, collection: 'seq', resolve: (value: { toJSON(): unknown }) => ({ [`Fn::${name}`]: value.toJSON() }) } as CollectionTag,
-      ...(name === 'GetAtt' ? [] : [{ tag: `!${name}`, resolve: (value: string) => ({ [`Fn::${name}`]: value }) } as ScalarTag]),
-    ],
-  ),
-];
-
 interface Statement {
   Effect: string;
   Action: string | string[];
@@ -130,9 +116,7 @@ interface Statement {
   Principal?: unknown;
 }
 
-const template = parse(readFileSync(new URL('../../templates/LambdaAsync.yaml', import.meta.url), 'utf8'), { customTags: CLOUDFORMATION_TAGS }) as {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-};
+const template = lessonTemplate;
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -186,11 +170,9 @@ test('both runtimes run under that one role: Node.js and Python differ only in r
   assert.deepEqual(properties.Role, { 'Fn::GetAtt': ['FunctionRole', 'Arn'] }, 'the role is not chosen by a condition');
   assert.deepEqual(properties.Runtime, { Ref: 'Runtime' });
   assert.deepEqual(properties.Handler, { 'Fn::If': ['UsesPython', 'index.lambda_handler', 'index.handler'] });
-  const code = (properties.Code as { ZipFile: { 'Fn::If': [string, string, string] } }).ZipFile['Fn::If'];
-  assert.equal(code[0], 'UsesPython');
-  assert.match(code[1], /def lambda_handler\(event, context\):/);
-  assert.match(code[2], /exports\.handler = async \(event\)/);
-  assert.deepEqual((template as unknown as { Parameters: Record<string, { AllowedValues: string[] }> }).Parameters.Runtime!.AllowedValues, [
+  assert.match(inlineHandler('python'), /def lambda_handler\(event, context\):/);
+  assert.match(inlineHandler('nodejs'), /exports\.handler = async \(event\)/);
+  assert.deepEqual(template.Parameters.Runtime!.AllowedValues, [
     'nodejs24.x',
     'python3.12',
     'python3.13',
