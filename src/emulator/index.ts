@@ -1,5 +1,6 @@
 // The emulator's public door: startEmulator() serves CloudFormation, Lambda, SQS, CloudWatch Logs and STS on one port.
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_ACCOUNT_ID,
@@ -163,6 +164,30 @@ export class Emulator implements EmulatorContext {
   }
 }
 
+const MALFORMED_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * Bytes node's HTTP parser cannot read (a bad method, a broken chunk, garbage after a pipelined request): 400 and
+ * close, as node does by default, but only after the answer to an earlier request on the same connection is written;
+ * node's default destroys the socket at once and drops that answer.
+ */
+function answerMalformed(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+  const status = MALFORMED_STATUS[error.code ?? ''] ?? '400 Bad Request';
+  const refuse = (): void => {
+    if (!socket.writable) return void socket.destroy();
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  // node's own field for the response in progress on this connection (what its default handler checks too).
+  const busy = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  // Wait only for an answer to a request that arrived whole; one whose own body broke off is never answered.
+  if (busy && !busy.writableFinished && busy.req.complete) busy.once('close', refuse);
+  else refuse();
+}
+
 export interface RunningEmulator {
   /** http://host:port */
   url: string;
@@ -251,6 +276,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     }
   });
   server.keepAliveTimeout = 60_000;
+  server.on('clientError', answerMalformed);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

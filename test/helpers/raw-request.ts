@@ -150,7 +150,7 @@ export function assertAwsError(protocol: WireProtocol, response: RawResponse, co
     case 'query': {
       assert.match(response.headers['content-type'] ?? '', /^text\/xml/, `${what}: content type`);
       const match =
-        /^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<ErrorResponse xmlns="[^"<>]+"><Error><Type>(Sender|Receiver)<\/Type><Code>([^<]+)<\/Code><Message>([^<]*)<\/Message><\/Error><RequestId>([^<]+)<\/RequestId><\/ErrorResponse>$/.exec(
+        /^<\?xml version="1\.0" encoding="UTF-8"\?>\s*<ErrorResponse xmlns="[^"<>]+"><Error><Type>(Sender|Receiver)<\/Type><Code>([^<]+)<\/Code><Message>([^<]*)<\/Message>(?:<Detail\/>)?<\/Error><RequestId>([^<]+)<\/RequestId><\/ErrorResponse>$/.exec(
           response.text,
         );
       assert.ok(match, `${what}: not an XML ErrorResponse: ${response.text.slice(0, 300)}`);

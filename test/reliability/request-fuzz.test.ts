@@ -6,6 +6,8 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { startTestEmulator } from '../helpers/emulator.js';
 import { runLessonCheck } from '../helpers/lesson-check.js';
+import { guarded } from '../../src/emulator/fault.js';
+import { sendWire } from '../helpers/request-fuzz.js';
 import { fuzzRequests } from '../helpers/request-fuzz-run.js';
 
 const RUNS = Number(process.env.REQUEST_FUZZ_RUNS ?? 400);
@@ -43,4 +45,31 @@ test('a request sent one byte at a time is answered, while a half-sent request i
   });
   idle.destroy();
   assert.match(answer, /^HTTP\/1\.1 200 /);
+});
+
+test('a complete request followed on its connection by bytes that are no request gets its answer, then 400 and close', async () => {
+  const env = await startTestEmulator();
+  const port = env.running.port;
+  const request = `GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`;
+  const outcome = await sendWire(port, Buffer.from(`${request}NOT A REQUEST AT ALL\r\n\r\n`));
+  assert.deepEqual(outcome.statuses, [200, 400]);
+  assert.equal(outcome.hung, false);
+});
+
+test('a timer that throws is reported and the server keeps serving', async () => {
+  const env = await startTestEmulator();
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    setTimeout(guarded('a test timer', () => {
+      throw new Error('boom in a timer');
+    }), 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.ok(written.some((line) => line.includes('internal failure in a test timer: Error: boom in a timer')), written.join(''));
+  const health = await sendWire(env.running.port, Buffer.from(`GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1:${env.running.port}\r\n\r\n`));
+  assert.deepEqual(health.statuses, [200]);
 });

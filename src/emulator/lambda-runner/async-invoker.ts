@@ -2,6 +2,7 @@
 import type { Incident } from '../incidents.js';
 import type { RuntimeErrorPayload } from './ipc-messages.js';
 import { InvocationAborted } from './runner.js';
+import { guarded, reportFault } from '../fault.js';
 
 /** One acknowledged Event invocation that has not finished yet. Plain data: it is persisted as is. */
 export interface PendingEvent {
@@ -123,10 +124,10 @@ export class AsyncInvoker {
       this.makeReady(event);
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = setTimeout(guarded('async invoke retry timer', () => {
       this.timers.delete(event.requestId);
       this.makeReady(event);
-    }, delay);
+    }), delay);
     timer.unref();
     this.timers.set(event.requestId, timer);
   }
@@ -150,10 +151,12 @@ export class AsyncInvoker {
       const event = queue.shift()!;
       if (this.events.get(event.requestId) !== event) continue;
       this.inFlight.set(functionName, (this.inFlight.get(functionName) ?? 0) + 1);
-      void this.attempt(event).finally(() => {
-        this.inFlight.set(functionName, (this.inFlight.get(functionName) ?? 1) - 1);
-        this.pump(functionName);
-      });
+      void this.attempt(event)
+        .catch((error: unknown) => reportFault(`async invoke attempt of ${event.requestId}`, error))
+        .finally(guarded('async invoke queue', () => {
+          this.inFlight.set(functionName, (this.inFlight.get(functionName) ?? 1) - 1);
+          this.pump(functionName);
+        }));
     }
     if (queue.length === 0) this.ready.delete(functionName);
   }

@@ -23,6 +23,7 @@ import {
   timeoutLine,
 } from './log-format.js';
 import { languageRuntime, spawnPython, type LanguageRuntime } from './runtimes.js';
+import { guarded } from '../fault.js';
 
 /** What the runner needs to know about a function; a snapshot taken per invocation. */
 export interface RunnableFunction {
@@ -318,10 +319,10 @@ class ExecutionEnvironment {
         : (this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir));
     this.child = child;
     const forwardRaw = (chunk: Buffer): void => this.forwardRawOutput(chunk.toString('utf8'));
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', forwardRaw);
-    child.on('message', (message: ChildMessage) => this.onMessage(message));
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', guarded('function output', forwardRaw));
+    child.on('message', guarded('function process message', (message: ChildMessage) => this.onMessage(message)));
     // 'close', not 'exit': it comes after the IPC channel has delivered everything the runtime sent before dying.
-    child.on('close', (code, signal) => this.onExit(code, signal));
+    child.on('close', guarded('function process exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal)));
 
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -516,7 +517,7 @@ class ExecutionEnvironment {
         invokedFunctionArn: this.fn.arn,
         clientContext: request.clientContext,
       };
-      active.timer = setTimeout(() => this.timeOut(active), timeoutMs);
+      active.timer = setTimeout(guarded('function timeout', () => this.timeOut(active)), timeoutMs);
       try {
         this.child!.send(message);
       } catch {
@@ -541,7 +542,7 @@ class ExecutionEnvironment {
   park(onIdleTooLong: () => void): void {
     this.child?.unref();
     this.child?.channel?.unref();
-    this.idleTimer = setTimeout(onIdleTooLong, IDLE_ENVIRONMENT_MS);
+    this.idleTimer = setTimeout(guarded('idle environment reclaim', onIdleTooLong), IDLE_ENVIRONMENT_MS);
     this.idleTimer.unref();
   }
 
@@ -664,7 +665,7 @@ export class LambdaRunner {
     if (!spare?.alive || !spare.fits(env)) return undefined;
     this.spare = undefined;
     // The next cold start finds another one ready. Forked on a later turn, so this request does not wait for the fork.
-    setTimeout(() => this.replenishSpare(), 0).unref();
+    setTimeout(guarded('spare environment fork', () => this.replenishSpare()), 0).unref();
     return spare;
   }
 

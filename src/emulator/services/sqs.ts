@@ -27,6 +27,7 @@ import type {
   UntagQueueRequest,
 } from '@aws-sdk/client-sqs';
 import type { EmulatorContext, EntityState, Operation, Service } from '../context.js';
+import { guarded } from '../fault.js';
 import { ServiceError } from '../protocol/service-error.js';
 import { md5Hex, md5OfMessageAttributes, type WireMessageAttribute } from './sqs-md5.js';
 
@@ -808,12 +809,12 @@ export class SqsService implements Service, EntityState {
         const waiter: Waiter = {
           options,
           resolve: (delivered) => resolve(delivered.length > 0 ? { Messages: delivered } : {}),
-          timer: setTimeout(() => {
+          timer: setTimeout(guarded('SQS long poll timeout', () => {
             const index = queue.waiters.indexOf(waiter);
             if (index >= 0) queue.waiters.splice(index, 1);
             waiter.resolve([]);
             this.scheduleWake(queue);
-          }, wait * 1000),
+          }), wait * 1000),
         };
         queue.waiters.push(waiter);
         this.scheduleWake(queue);
@@ -1422,11 +1423,11 @@ export class SqsService implements Service, EntityState {
     if (queue.wakeTimer && queue.wakeAt <= next) return;
     if (queue.wakeTimer) clearTimeout(queue.wakeTimer);
     queue.wakeAt = next;
-    queue.wakeTimer = setTimeout(() => {
+    queue.wakeTimer = setTimeout(guarded('SQS queue wake-up', () => {
       queue.wakeTimer = undefined;
       queue.wakeAt = Infinity;
       if (this.queues.get(queue.name) === queue) this.settle(queue);
-    }, Math.max(0, next - this.ctx.now()));
+    }), Math.max(0, next - this.ctx.now()));
   }
 
   /** Answers every pending long poll of the queue with no messages and stops its timer. */
