@@ -5,6 +5,7 @@ import { DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Emulator } from '../../src/emulator/index.js';
+import { createAsyncFunction } from '../helpers/functions.js';
 import { eventually, startTestEmulator } from '../helpers/emulator.js';
 
 const FAILING_HANDLER = `exports.handler = async (event) => {
@@ -15,37 +16,9 @@ const FAILING_HANDLER = `exports.handler = async (event) => {
 const serverLog: string[] = [];
 const env = await startTestEmulator({ log: (line) => serverLog.push(line) });
 const emulator = env.running.emulator;
-let counter = 0;
 
 /** A failing-unless-named function with a DLQ and a destination queue its role may send to. */
-function createFunction(target: Emulator) {
-  const id = ++counter;
-  const dlq = target.sqs.createQueue(`failures-dlq-${id}`);
-  const destination = target.sqs.createQueue(`failures-destination-${id}`);
-  const role = target.iam.createRole({
-    RoleName: `failures-role-${id}`,
-    Policies: [
-      {
-        PolicyName: 'queues',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: [dlq.QueueArn, destination.QueueArn] }],
-        },
-      },
-    ],
-  });
-  const name = `failures-fn-${id}`;
-  target.lambda.createFunction({
-    FunctionName: name,
-    Runtime: 'nodejs24.x',
-    Handler: 'index.handler',
-    Role: role.Arn,
-    Code: { ZipFile: FAILING_HANDLER },
-    Timeout: 5,
-    DeadLetterConfig: { TargetArn: dlq.QueueArn },
-  });
-  return { name, dlq, destination };
-}
+const createFunction = (target: Emulator) => createAsyncFunction(target, 'failures', FAILING_HANDLER);
 
 async function invokeEvent(functionName: string, payload?: string): Promise<string> {
   const output = await env.lambda.send(

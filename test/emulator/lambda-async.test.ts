@@ -5,6 +5,7 @@ import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/cl
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Emulator } from '../../src/emulator/index.js';
+import { createAsyncFunction } from '../helpers/functions.js';
 import { eventually, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 // The lesson's handler (templates/LambdaAsync.yaml).
@@ -21,37 +22,9 @@ const ERROR_MESSAGE = 'The event has no name: "name" is missing, null or empty';
 
 const env: TestEmulator = await startTestEmulator();
 
-let counter = 0;
 
 /** A function with its own DLQ (and an extra queue for destinations), whose role may send to both. */
-function createFunction(emulator: Emulator, code = LESSON_HANDLER) {
-  const id = ++counter;
-  const dlq = emulator.sqs.createQueue(`async-dlq-${id}`);
-  const destination = emulator.sqs.createQueue(`async-destination-${id}`);
-  const role = emulator.iam.createRole({
-    RoleName: `async-role-${id}`,
-    Policies: [
-      {
-        PolicyName: 'queues',
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: [dlq.QueueArn, destination.QueueArn] }],
-        },
-      },
-    ],
-  });
-  const name = `async-fn-${id}`;
-  emulator.lambda.createFunction({
-    FunctionName: name,
-    Runtime: 'nodejs24.x',
-    Handler: 'index.handler',
-    Role: role.Arn,
-    Code: { ZipFile: code },
-    Timeout: 5,
-    DeadLetterConfig: { TargetArn: dlq.QueueArn },
-  });
-  return { name, dlq, destination };
-}
+const createFunction = (emulator: Emulator, code = LESSON_HANDLER) => createAsyncFunction(emulator, 'async', code);
 
 async function invokeEvent(client: TestEmulator, functionName: string, payload: string) {
   const output = await client.lambda.send(
