@@ -2,7 +2,7 @@
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -298,8 +298,11 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
   try {
     // What the build emits (ES modules, as NodeNext does under "type": "module"), minus the whole-program type check.
     const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
-    for (const file of ['runner', 'bootstrap', 'log-format', 'ipc-messages', 'runtimes']) {
-      const source = readFileSync(path.join(runnerSources, `${file}.ts`), 'utf8');
+    // The runner's folder and the one module it imports from its parent (fault.ts), laid out as in src/emulator/.
+    const files = [...['runner', 'bootstrap', 'log-format', 'ipc-messages', 'runtimes'].map((file) => `lambda-runner/${file}`), 'fault'];
+    mkdirSync(path.join(outDir, 'lambda-runner'));
+    for (const file of files) {
+      const source = readFileSync(path.join(runnerSources, '..', `${file}.ts`), 'utf8');
       const { outputText } = ts.transpileModule(source, {
         fileName: `${file}.ts`,
         compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
@@ -307,7 +310,7 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
       writeFileSync(path.join(outDir, `${file}.js`), outputText);
     }
     writeFileSync(path.join(outDir, 'package.json'), '{"type":"module"}\n');
-    const compiled = (await import(pathToFileURL(path.join(outDir, 'runner.js')).href)) as { LambdaRunner: typeof LambdaRunnerType };
+    const compiled = (await import(pathToFileURL(path.join(outDir, 'lambda-runner', 'runner.js')).href)) as { LambdaRunner: typeof LambdaRunnerType };
     const logged: string[] = [];
     const host: RunnerHost = {
       region: 'us-east-1',
