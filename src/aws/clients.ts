@@ -44,7 +44,7 @@ import type {
   ReceiveMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
 import type { GetCallerIdentityCommandInput, GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
-import { environmentError } from '../cli/errors.js';
+import { environmentError } from '../errors.js';
 import { explainAwsFailure, isUnreachable, tagAction } from './errors.js';
 
 export type Target = 'local' | 'aws';

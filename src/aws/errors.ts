@@ -1,5 +1,5 @@
 // Turns SDK and network failures into one clear sentence plus a hint, and tells environment failures from AWS answers.
-import { DemoError, ExitCode, InterruptedError } from '../cli/errors.js';
+import { DemoError, ExitCode, InterruptedError } from '../errors.js';
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',

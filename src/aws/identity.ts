@@ -1,5 +1,5 @@
 // Who the credentials belong to (STS GetCallerIdentity), shown before anything in the account changes.
-import { environmentError } from '../cli/errors.js';
+import { environmentError } from '../errors.js';
 import type { StsApi } from './clients.js';
 
 export interface CallerIdentity {

@@ -1,6 +1,6 @@
 // Polling with a deadline and Ctrl-C, backing off when AWS throttles, and the two CloudFormation waits of a deploy.
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import { environmentError, InterruptedError } from '../cli/errors.js';
+import { environmentError, InterruptedError } from '../errors.js';
 import type { CloudFormationApi } from './clients.js';
 import { isThrottling } from './errors.js';
 

@@ -3,8 +3,9 @@ import type { LocalServerInUse, RunOptions } from '../commands/run.js';
 import type { CommandDeps, InputStream } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
-import { DemoError, ExitCode } from './errors.js';
-import { BIN, parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
+import { DemoError, ExitCode } from '../errors.js';
+import { BIN } from '../product.js';
+import { parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
 import type { OutputStream, Reporter } from './reporter.js';
 
 /**

@@ -12,10 +12,10 @@ import type { TeardownOptions } from '../commands/teardown.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME } from '../lesson/names.js';
 import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime.js';
 import { DEFAULT_HOST, DEFAULT_PORT, PORT_ENV, resolveStateDir, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
-import { DemoError, ExitCode, usageError } from './errors.js';
+import { DemoError, ExitCode, usageError } from '../errors.js';
 import type { OutputStream } from './reporter.js';
 
-export const BIN = 'lambda-async-demo';
+import { BIN } from '../product.js';
 
 export interface OutputOptions {
   json: boolean;

@@ -1,4 +1,9 @@
-// A unit of progress the user watches (a spinner on a terminal, a line otherwise) and the wrapper every command uses.
+// A unit of progress the user watches (a spinner on a terminal, a line otherwise), the wrapper every command uses,
+// and the output a command writes to.
+import type { DemoError } from '../errors.js';
+import type { Glyphs, Paint } from '../lesson/paint.js';
+import type { StepHooks } from '../lesson/steps.js';
+import type { DeploymentView } from './run.js';
 
 export interface Activity {
   update(text: string): void;
@@ -22,4 +27,20 @@ export async function tracked<T>(
     activity.fail();
     throw error;
   }
+}
+
+/**
+ * What a command may print, and how (src/cli/reporter.ts implements it): results on stdout, notes, progress and
+ * failures on stderr, styled for the stream they go to. Commands see this, never the terminal.
+ */
+export interface CommandOutput {
+  readonly outPaint: Paint;
+  readonly glyphs: Glyphs;
+  readonly width: number;
+  result(lines: string[]): void;
+  info(text: string): void;
+  failure(error: DemoError): void;
+  begin(title: string): Activity;
+  deployment(title: string): DeploymentView;
+  lesson(total: number): StepHooks;
 }

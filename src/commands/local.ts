@@ -1,9 +1,9 @@
 // `local start|stop|status`: the emulator as a server on a fixed port, for the per-step commands and the AWS CLI.
-import { environmentError, DemoError, ExitCode } from '../cli/errors.js';
+import { environmentError, DemoError, ExitCode } from '../errors.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import type { IncidentCounts } from '../emulator/incidents.js';
-import { BIN } from '../cli/program.js';
+import { BIN } from '../product.js';
 import { findServer, startDetached, startServer, stateDirOnPort, stopServer, waitForStopRequest } from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
 import { commandLine, type CommandDeps } from './session.js';

@@ -1,11 +1,11 @@
 // `outputs`: the stack's outputs (QueueUrl, QueueArn, FunctionName, LogGroupName) as a table, or as JSON.
 import type { Output } from '@aws-sdk/client-cloudformation';
-import type { Reporter } from '../cli/reporter.js';
+import type { CommandOutput } from './activity.js';
 import { renderOutputsTable } from '../lesson/deploy-progress.js';
 import { requireStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 /** The outputs table `deploy` and `outputs` print on stdout: the same table as `run`'s, with a title and descriptions. */
-export function printOutputs(reporter: Reporter, stackName: string, outputs: Output[]): void {
+export function printOutputs(reporter: CommandOutput, stackName: string, outputs: Output[]): void {
   const rows = outputs.filter((output) => output.OutputKey);
   if (rows.length === 0) {
     reporter.result([`The stack ${stackName} has no outputs.`]);

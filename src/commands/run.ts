@@ -7,7 +7,7 @@ import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aw
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, describeIdentity } from '../aws/identity.js';
-import { DemoError, environmentError, ExitCode } from '../cli/errors.js';
+import { DemoError, environmentError, ExitCode } from '../errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
 import { AWS_RETRY_DELAYS_MS } from '../lesson/countdown.js';
 import { deployStack, teardownCommands, validateTemplate, type DeployResult, type StackLocation } from '../lesson/deploy.js';

@@ -1,12 +1,12 @@
 // What every per-step command shares: its options, the clients for the target (starting the local server when none
 // runs), the stack it works on, and the command lines its hints suggest.
 import type { Output, Stack } from '@aws-sdk/client-cloudformation';
+import type { CommandOutput } from './activity.js';
 import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { callerIdentity, describeIdentity } from '../aws/identity.js';
-import { DemoError, ExitCode, environmentError } from '../cli/errors.js';
-import { BIN } from '../cli/program.js';
-import type { Reporter } from '../cli/reporter.js';
+import { DemoError, ExitCode, environmentError } from '../errors.js';
+import { BIN } from '../product.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
 import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
 import { formatSeconds } from '../lesson/timeline.js';
@@ -36,7 +36,7 @@ export interface InputStream extends NodeJS.ReadableStream {
 }
 
 export interface CommandDeps {
-  reporter: Reporter;
+  reporter: CommandOutput;
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
   /** --json: one JSON document on stdout, nothing else. */

@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { pollUntil } from '../aws/wait.js';
-import { DemoError, ExitCode, environmentError, usageError } from '../cli/errors.js';
+import { DemoError, ExitCode, environmentError, usageError } from '../errors.js';
 import { outputsByKey } from '../lesson/names.js';
 import { LessonState } from '../local/lesson-state.js';
 import { removeServerRecord } from '../local/pid-file.js';

@@ -8,7 +8,7 @@ import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } fr
 import { header, type HttpRequest, type HttpResponse } from './protocol/http.js';
 import { parseQueryParams, renderQueryError, renderQueryResult, type QueryDialect } from './protocol/query.js';
 import { matchRoute, pathKnown, renderRestJsonError, renderRestJsonResult } from './protocol/rest-json.js';
-import { ServiceError, isServiceError } from './protocol/service-error.js';
+import { ServiceError, isServiceError } from './errors.js';
 import { refusalOf } from './admission.js';
 import { routeRequest } from './router.js';
 

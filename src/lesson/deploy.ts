@@ -5,9 +5,10 @@ import type { CloudFormationApi, Target } from '../aws/clients.js';
 import { deniedAction } from '../aws/errors.js';
 import { StackEventFeed } from '../aws/stack-events.js';
 import { waitForChangeSet, waitForStackToSettle, type PollPlan } from '../aws/wait.js';
-import { environmentError } from '../cli/errors.js';
+import { environmentError } from '../errors.js';
 import { DeployBoard, type ResourceRow } from './deploy-progress.js';
 import { outputsByKey } from './names.js';
+import { BIN } from '../product.js';
 
 export interface DeployRequest {
   stackName: string;
@@ -39,7 +40,6 @@ const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
 /** States from which CloudFormation accepts no update (aws-semantics.md §6.4): only a delete helps. */
 const DELETE_ONLY = new Set(['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
-export const CLI_NAME = 'lambda-async-demo';
 
 /** Where a stack lives, as the commands that delete it need to be told. */
 export interface StackLocation {
@@ -60,7 +60,7 @@ export function teardownCommands(where: StackLocation): { teardown: string; dele
   const rawEndpoint = where.localServerUrl ? [`--endpoint-url ${where.localServerUrl}`] : endpoint;
   return {
     teardown: [
-      `${CLI_NAME} teardown`,
+      `${BIN} teardown`,
       ...(where.target === 'aws' ? ['--target aws'] : []),
       ...endpoint,
       ...region,

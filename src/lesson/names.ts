@@ -1,6 +1,6 @@
 // The names the lesson works with: the defaults, and the real ones read back from the stack's outputs.
 import type { Output } from '@aws-sdk/client-cloudformation';
-import { environmentError } from '../cli/errors.js';
+import { environmentError } from '../errors.js';
 
 export const DEFAULT_STACK_NAME = 'LambdaAsync';
 export const DEFAULT_FUNCTION_NAME = 'SimpleFunc';

@@ -1,5 +1,5 @@
 // The detached local server's process: serve until SIGTERM, logging to the state dir; tells its starter ready or why not.
-import { DemoError } from '../cli/errors.js';
+import { DemoError } from '../errors.js';
 import { startServer, waitForStopRequest, type ServeConfig, type StartupMessage } from './server.js';
 
 function log(line: string): void {

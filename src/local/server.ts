@@ -5,9 +5,10 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DemoError, ExitCode, environmentError } from '../cli/errors.js';
+import { DemoError, ExitCode, environmentError } from '../errors.js';
 import type { RunningEmulator } from '../emulator/index.js';
 import type { IncidentCounts } from '../emulator/incidents.js';
+import { BIN } from '../product.js';
 import {
   logFilePath,
   processExists,
@@ -52,7 +53,6 @@ export interface ServeConfig {
 }
 
 /** The default CLI name in hints; the commands import it from the program, which would load commander here. */
-const BIN = 'lambda-async-demo';
 const HEALTH_PATH = '/_emulator/health';
 /** How often a detached start checks whether the server answers yet. */
 const START_POLL_MS = 15;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { colorLevel, fitToTerminal, isInteractive, outputWidth, Reporter, supportsUnicode } from '../../src/cli/reporter.js';
-import { DemoError } from '../../src/cli/errors.js';
+import { DemoError } from '../../src/errors.js';
 
 const tty = { write: () => true, isTTY: true, columns: 100 };
 const pipe = { write: () => true };

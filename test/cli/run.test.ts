@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DemoError } from '../../src/cli/errors.js';
+import { DemoError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import { run, TEMPLATE_PATH, type RunOptions, type RunProgress } from '../../src/commands/run.js';
 import { captureIo as captureTo } from '../helpers/capture-io.js';

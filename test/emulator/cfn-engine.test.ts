@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Output } from '@aws-sdk/client-cloudformation';
 import { Emulator } from '../../src/emulator/index.js';
-import { ServiceError } from '../../src/emulator/protocol/service-error.js';
+import { ServiceError } from '../../src/emulator/errors.js';
 import { CloudFormationService } from '../../src/emulator/services/cloudformation.js';
 import type { Properties, ResourceHandler } from '../../src/emulator/services/cfn-resources.js';
 import { parseTemplate } from '../../src/emulator/services/cfn-template.js';

@@ -42,7 +42,7 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { EmulatorContext } from '../../src/emulator/context.js';
 import { SIGNED_SHAPE } from '../helpers/raw-request.js';
-import { ServiceError } from '../../src/emulator/protocol/service-error.js';
+import { ServiceError } from '../../src/emulator/errors.js';
 import { md5OfMessageAttributes } from '../../src/emulator/services/sqs-md5.js';
 import { SqsService } from '../../src/emulator/services/sqs.js';
 import { startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../helpers/emulator.js';

@@ -2,17 +2,10 @@
 import { header, type HttpRequest, type HttpResponse } from '../protocol/http.js';
 import type { MessageKeyOf, RestRoute } from '../protocol/rest-json.js';
 import { escapeXml } from '../protocol/query.js';
-import { isServiceError, ServiceError } from '../protocol/service-error.js';
+import { isServiceError, ServiceError } from '../errors.js';
 import { LAMBDA_CODE_PATH, type CodePackageRequest } from '../services/lambda.js';
+import type { InvokeOperationOutput } from '../services/lambda.js';
 
-/** What the Invoke operation returns; the route turns it into status, X-Amz-* headers and the raw payload. */
-export interface InvokeOperationOutput {
-  StatusCode: number;
-  FunctionError?: string;
-  LogResult?: string;
-  ExecutedVersion?: string;
-  Payload?: Uint8Array;
-}
 
 const NAME = '([^/]+)';
 

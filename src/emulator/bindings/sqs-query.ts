@@ -2,7 +2,7 @@
 // Wire names follow the query-era botocore model (sqs/2012-11-05, protocol "query"): flattened lists and maps
 // named Attribute, MessageAttribute, AttributeName, Tag, SendMessageBatchRequestEntry, ... with Name/Value pairs.
 import type { QueryParams } from '../protocol/query.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 
 type Json = Record<string, unknown>;
 

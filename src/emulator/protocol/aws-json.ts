@@ -1,7 +1,7 @@
 // AWS JSON 1.0 / 1.1 protocols (SQS, CloudWatch Logs): X-Amz-Target names the operation, JSON both ways.
 import type { HttpRequest, HttpResponse } from './http.js';
 import { header } from './http.js';
-import { ServiceError } from './service-error.js';
+import { ServiceError } from '../errors.js';
 
 export interface JsonDialect {
   /** "1.0" for SQS, "1.1" for Logs. */

@@ -1,7 +1,7 @@
 // AWS query protocol (CloudFormation, STS, SQS's older clients): form-encoded params in, XML out.
 // Knows the wire format only: `member.N` lists, `entry.N.key/value` maps, <XResponse><XResult> wrappers.
 import type { HttpResponse } from './http.js';
-import type { ServiceError } from './service-error.js';
+import type { ServiceError } from '../errors.js';
 
 export type QueryParams = Record<string, unknown>;
 

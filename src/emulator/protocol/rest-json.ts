@@ -1,6 +1,6 @@
 // AWS rest-json protocol (Lambda): the route table says which method and path is which operation.
 import type { HttpRequest, HttpResponse } from './http.js';
-import type { ServiceError } from './service-error.js';
+import type { ServiceError } from '../errors.js';
 
 export interface RestRoute {
   method: string;

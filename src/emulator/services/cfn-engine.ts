@@ -2,7 +2,7 @@
 // change computation, and the create/update/delete runs that walk a stack through AWS's statuses and events.
 import { randomUUID } from 'node:crypto';
 import type { EmulatorContext } from '../context.js';
-import { ServiceError, isServiceError } from '../protocol/service-error.js';
+import { ServiceError, isServiceError } from '../errors.js';
 import {
   ResourceFailure,
   type HandlerContext,

@@ -45,7 +45,7 @@ import type {
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
 import type { EmulatorContext, Service } from '../context.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 import {
   StackEngine,
   checkCapabilities,

@@ -1,7 +1,7 @@
 // IAM, just enough for the lesson: roles with inline policies that CloudFormation creates and Lambda consults.
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext, Service } from '../context.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 
 export interface PolicyStatement {
   Effect?: string;

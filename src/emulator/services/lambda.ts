@@ -5,7 +5,6 @@ import type {
   UpdateFunctionConfigurationRequest,
 } from '@aws-sdk/client-lambda';
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { InvokeOperationOutput } from '../bindings/lambda.js';
 import type { EmulatorContext, RequestContext, Service } from '../context.js';
 import {
   AsyncInvoker,
@@ -16,7 +15,7 @@ import {
 } from '../lambda-runner/async-invoker.js';
 import { languageRuntime, runtimeProblem } from '../lambda-runner/runtimes.js';
 import { InvocationAborted, LambdaRunner, type RunnableFunction } from '../lambda-runner/runner.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 import { zipFiles } from './zip.js';
 
 export interface CreateFunctionInput {
@@ -236,6 +235,15 @@ function eventText(bytes: Buffer): string {
     );
   }
   return text;
+}
+
+/** What the Invoke operation returns; the route turns it into status, X-Amz-* headers and the raw payload. */
+export interface InvokeOperationOutput {
+  StatusCode: number;
+  FunctionError?: string;
+  LogResult?: string;
+  ExecutedVersion?: string;
+  Payload?: Uint8Array;
 }
 
 export class LambdaService implements Service {

@@ -22,7 +22,7 @@ import type {
   RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { EmulatorContext, EntityState, Service } from '../context.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 import { compileFilterPattern, FilterPatternError, type MessageMatcher } from './filter-pattern.js';
 
 /** reference/aws-semantics.md §4: the only values PutRetentionPolicy accepts. */

@@ -28,7 +28,7 @@ import type {
 } from '@aws-sdk/client-sqs';
 import type { EmulatorContext, EntityState, Operation, Service } from '../context.js';
 import { guarded } from '../fault.js';
-import { ServiceError } from '../protocol/service-error.js';
+import { ServiceError } from '../errors.js';
 import { md5Hex, md5OfMessageAttributes, type WireMessageAttribute } from './sqs-md5.js';
 
 // ---------------------------------------------------------------------------------------------------------------

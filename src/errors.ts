@@ -1,4 +1,4 @@
-// The errors the CLI expects, each carrying its exit code and a hint, and the table of exit codes.
+// The failures every layer may raise, each an explained sentence with a hint and its exit code, and the table of exit codes.
 
 /**
  * Exit codes, as promised in the README:
