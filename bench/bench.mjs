@@ -333,7 +333,7 @@ async function measureCanned(url) {
 }
 
 /** The rows of sections 3-5 for one of our servers, beside moto and the SDK's ceiling. */
-function apiSections(server, ours, moto, canned, motoSkipReason) {
+function apiSections(server, ours, moto, canned, _motoSkipReason) {
   const tag = (figure) => `${figure} · ${server.short}`;
   const invokeRows = [
     { figure: tag('sync Invoke, cold (first call)'), unit: 'ms', ours: summarize(ours.colds), target: target('<= 150 ms', summarize(ours.colds).median <= 150) },

@@ -35,7 +35,8 @@ for (let round = 0; round < 5; round += 1) {
     const warm = [];
     for (let call = 0; call < 200; call += 1) warm.push(await timed(name));
     warm.sort((a, b) => a - b);
-    (results[runtime] ??= { cold: [], warmP50: [] }).cold.push(cold);
+    results[runtime] ??= { cold: [], warmP50: [] };
+    results[runtime].cold.push(cold);
     results[runtime].warmP50.push(warm[100]);
   }
 }

@@ -161,7 +161,8 @@ export async function sqsThroughput(sqs, queueUrl, count) {
     );
     if (Messages.length === 0) {
       // SQS may answer a short poll empty while messages remain (it samples servers); give up only if it persists.
-      if ((emptyReceives += 1) > 50) throw new Error(`Only ${deleted} of ${count} messages came back.`);
+      emptyReceives += 1;
+      if (emptyReceives > 50) throw new Error(`Only ${deleted} of ${count} messages came back.`);
       continue;
     }
     for (const message of Messages) {

@@ -7,7 +7,7 @@ import type { StepHooks } from '../lesson/steps.js';
 import { asciiGlyphs, plainPaint, unicodeGlyphs, type Glyphs, type Paint } from '../lesson/paint.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { wrap } from '../lesson/summary.js';
-import { DemoError } from '../errors.js';
+import type { DemoError } from '../errors.js';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import wrapAnsi from 'wrap-ansi';

@@ -2,7 +2,7 @@
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsApi } from '../aws/clients.js';
 import { sleep } from '../aws/wait.js';
-import { ExitCode, environmentError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine, findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';

@@ -84,7 +84,6 @@ export function commandLine(command: string, options: Partial<CommandOptions>, e
   return [BIN, command, ...flags].join(' ');
 }
 
-
 /**
  * The local server for the per-step commands: the one running, else one started now, detached (startedBy "auto"),
  * and said so, with how to stop it.
@@ -92,7 +91,6 @@ export function commandLine(command: string, options: Partial<CommandOptions>, e
 export async function ensureLocalServer(
   options: CommandOptions,
   deps: CommandDeps,
-  settings: SessionSettings = {},
 ): Promise<{ record: ServerRecord; startedNow: boolean }> {
   const { local } = options;
   const { reporter } = deps;
@@ -144,10 +142,10 @@ export interface SessionSettings {
   temporaryServer?: boolean;
 }
 
-async function openSession(options: CommandOptions, deps: CommandDeps, settings: SessionSettings): Promise<Session> {
+async function openSession(options: CommandOptions, deps: CommandDeps): Promise<Session> {
   const { env } = deps;
   let server: { record: ServerRecord; startedNow: boolean } | undefined;
-  if (usesLocalServer(options)) server = await ensureLocalServer(options, deps, settings);
+  if (usesLocalServer(options)) server = await ensureLocalServer(options, deps);
   const clients = await createClients({
     target: options.target,
     endpoint: server?.record.url ?? options.endpointUrl,
@@ -189,7 +187,7 @@ export async function withSession<T>(
   work: (session: Session) => Promise<T>,
   settings: SessionSettings = {},
 ): Promise<T> {
-  const session = await openSession(options, deps, settings);
+  const session = await openSession(options, deps);
   try {
     if (!session.server) {
       // Before anything changes: whose account, as whom, where (as `run` says it). An odd answer stops here.

@@ -42,7 +42,7 @@ export interface RequestContext {
   requestId: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: each operation types its own input; the server hands it the decoded request.
 export type Operation = (input: any, request: RequestContext) => unknown;
 
 /** The services whose state is persisted entity by entity: they hold what grows (messages, log events). */

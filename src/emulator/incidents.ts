@@ -25,7 +25,8 @@ export class Incidents {
   constructor(private readonly log: (line: string) => void) {}
 
   record(incident: Incident): void {
-    const perFunction = (this.counts[incident.functionName] ??= {});
+    this.counts[incident.functionName] ??= {};
+    const perFunction = this.counts[incident.functionName]!;
     perFunction[incident.metric] = (perFunction[incident.metric] ?? 0) + 1;
     this.log(`${incident.metric} ${incident.functionName}: ${incident.message}`);
   }

@@ -260,7 +260,6 @@ function drawGap(row: Row, from: number, to: number, labels: string[], glyphs: G
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Length as the terminal shows it: without colour codes, one column per code point. */

@@ -12,7 +12,7 @@ function tellStarter(message: StartupMessage): void {
 }
 
 async function serveDetached(config: ServeConfig): Promise<number> {
-  let server;
+  let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(config, log);
   } catch (error) {

@@ -11,7 +11,6 @@ import { isolatedStateDir } from '../helpers/capture-io.js';
 const BIN = fileURLToPath(new URL('../../bin/lambda-async-demo.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/bundle/cli.js', import.meta.url));
 const FAST = ['--retry-delays', '0.05,0.1'];
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
 interface Outcome {

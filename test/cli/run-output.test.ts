@@ -13,7 +13,6 @@ import { captureIo as captureTo } from '../helpers/capture-io.js';
 const SNAPSHOT = fileURLToPath(new URL('./__snapshots__/run-output.txt', import.meta.url));
 // Wide enough apart that the gap labels have room and the marks land in distinct columns; short enough to stay quick.
 const DELAYS = ['--retry-delays', '0.3,0.6', '--state-dir', '/nonexistent/lambda-async-demo-run-output'];
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
 const captureIo = (env: NodeJS.ProcessEnv) => captureTo(env);

@@ -39,9 +39,7 @@ function onTerminal(sandbox: Sandbox, args: string[], columns: number, env: Node
     child.on('close', (code) => {
       clearTimeout(timer);
       const text = raw
-        // eslint-disable-next-line no-control-regex
         .replace(/\u001b\[[0-9;?]*[GKABJH]/g, '\n')
-        // eslint-disable-next-line no-control-regex
         .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
       resolve({ code, raw, segments: text.split(/[\r\n]/) });
     });
@@ -66,7 +64,6 @@ for (const mode of MODES) {
       // Every spinner frame carries its label from the first one on.
       assert.deepEqual(screen.segments.filter((segment) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏|/\\-]\s*$/.test(segment)), [], 'a spinner without a label');
       assert.deepEqual(tooWide, [], `wider than ${columns} columns`);
-      // eslint-disable-next-line no-control-regex
       if (mode.ascii) assert.deepEqual([...new Set(screen.raw.replace(/[\u0000-\u007f]/g, ''))], [], 'non-ASCII characters on the Linux console');
       // A step's time: the same number in its spinner line and in the summary.
       for (const step of [1, 2, 3, 4, 5, 6]) {

@@ -4,7 +4,7 @@ import { InvokeAsyncCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand 
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { createAsyncFunction } from '../helpers/functions.js';
 import { eventually, startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 

@@ -1,7 +1,7 @@
 // The emulator's fast paths keep AWS's behaviour: spare runtimes for cold starts, background saves of function logs.
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';

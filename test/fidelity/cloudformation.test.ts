@@ -94,10 +94,10 @@ test('CloudFormation: DeleteChangeSet on a missing stack and without a stack ans
 
 test('CloudFormation: DescribeChangeSet on a missing stack is Stack [name] does not exist', async () => {
   await failure(aws.cfn.send(new DescribeChangeSetCommand({ StackName: 'somestack', ChangeSetName: 'DoesNotExist' })));
-  const { Error } = queryError(aws.raw) as { Error: { Code: string; Message: string } };
+  const { Error: recordedError } = queryError(aws.raw) as { Error: { Code: string; Message: string } };
   // The recording keeps botocore's printed form of the error.
   matchesRecording(
-    `An error occurred (${Error.Code}) when calling the DescribeChangeSet operation: ${Error.Message}`,
+    `An error occurred (${recordedError.Code}) when calling the DescribeChangeSet operation: ${recordedError.Message}`,
     recorded('cloudformation.json', 'test_describe_change_set_nonexisting', 'exception'),
   );
 });

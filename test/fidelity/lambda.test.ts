@@ -16,9 +16,9 @@ const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:SimpleFunc'
 
 /** What LocalStack's test_function_name_and_qualifier_validation keeps of an error: the validation clauses, sorted. */
 function validationSummary(code: string, raw: RawResponse): Record<string, unknown> {
-  const { Error } = restJsonError(raw, code) as { Error: { Code: string; Message: string } };
-  const clauses = [...Error.Message.matchAll(/(Value '.*?' at '.*?' failed to satisfy constraint: .+?(?=;|$))/g)].map((match) => match[1]!);
-  return clauses.length > 0 ? { Code: code, Errors: clauses.sort(), Count: clauses.length } : { Code: code, Message: Error.Message };
+  const { Error: error } = restJsonError(raw, code) as { Error: { Code: string; Message: string } };
+  const clauses = [...error.Message.matchAll(/(Value '.*?' at '.*?' failed to satisfy constraint: .+?(?=;|$))/g)].map((match) => match[1]!);
+  return clauses.length > 0 ? { Code: code, Errors: clauses.sort(), Count: clauses.length } : { Code: code, Message: error.Message };
 }
 
 async function rejected(call: Promise<unknown>): Promise<string> {

@@ -96,7 +96,7 @@ export class Comparison {
     if (Array.isArray(expected)) {
       assert.ok(Array.isArray(actual), `${where}: an array, got ${JSON.stringify(actual)}`);
       assert.equal(actual.length, expected.length, `${where}: ${expected.length} items, got ${JSON.stringify(actual)}`);
-      expected.forEach((item, index) => this.check(actual[index], item, `${path}.${index}`));
+      for (const [index, item] of expected.entries()) this.check(actual[index], item, `${path}.${index}`);
       return;
     }
     if (expected !== null && typeof expected === 'object') {

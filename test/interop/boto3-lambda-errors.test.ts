@@ -10,7 +10,7 @@ import { findAwsClis, notInstalledReason, runAwsCli, runProgram } from '../helpe
 import { eventually, startTestEmulator } from '../helpers/emulator.js';
 
 // argv: endpoint, an existing function's name. Prints, per call, what boto3 raised and the response dict's keys.
-const SCRIPT = String.raw`
+const SCRIPT = `
 import json, sys
 import boto3
 from botocore.config import Config

@@ -9,7 +9,7 @@ import { NO_PYTHON_REASON, python312 } from '../helpers/python.js';
 const TEMPLATE = fileURLToPath(new URL('../../templates/LambdaAsync.yaml', import.meta.url));
 
 // The script only observes; every expectation lives in the assertions below. argv: endpoint URL, template path.
-const LESSON_SCRIPT = String.raw`
+const LESSON_SCRIPT = `
 import json, sys, time
 import boto3
 from botocore.config import Config

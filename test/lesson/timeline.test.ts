@@ -46,7 +46,6 @@ const noRetries = localRun({
 });
 
 const plain = { width: 80, glyphs: unicodeGlyphs, paint: plainPaint };
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
 function rowOf(lines: string[], name: string): string {

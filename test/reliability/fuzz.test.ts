@@ -464,7 +464,7 @@ function lambdaCases(): fc.Arbitrary<FuzzCase> {
     fc.tuple(functionNameArb, queryStringArb).map(([name, query]) => rest('GET', `/2015-03-31/functions/${name}${query}`, undefined, {}, false, 'GetFunction')),
     fc.tuple(functionNameArb, queryStringArb).map(([name, query]) => rest('GET', `/2015-03-31/functions/${name}/configuration${query}`, undefined, {}, false, 'GetFunctionConfiguration')),
     fc.tuple(functionNameArb, configBodyArb).map(([name, body]) => rest('PUT', `/2015-03-31/functions/${name}/configuration`, JSON.stringify(body), {}, false, 'UpdateFunctionConfiguration')),
-    fc.tuple(functionNameArb, fc.oneof(lambdaBodyArb, configBodyArb.map((body) => JSON.stringify(body)))).map(([name, body]) => rest('POST', '/2015-03-31/functions', body, {}, true, 'CreateFunction')),
+    fc.tuple(functionNameArb, fc.oneof(lambdaBodyArb, configBodyArb.map((body) => JSON.stringify(body)))).map(([_name, body]) => rest('POST', '/2015-03-31/functions', body, {}, true, 'CreateFunction')),
     queryStringArb.map((query) => rest('GET', `/2015-03-31/functions${query}`, undefined, {}, false, 'ListFunctions')),
     fc.tuple(functionNameArb, queryStringArb).map(([name, query]) => rest('DELETE', `/2015-03-31/functions/${name === SEED.fn ? 'missing-fn' : name}${query}`, undefined, {}, false, 'DeleteFunction')),
     fc.tuple(fc.constantFrom('PUT', 'POST', 'GET', 'DELETE'), functionNameArb, queryStringArb, fc.oneof(eventConfigBodyArb.map((body) => JSON.stringify(body)), lambdaBodyArb)).map(([method, name, query, body]) =>
@@ -707,7 +707,9 @@ const sdk = {
   lambda: new LambdaClient(clientConfig),
   cfn: new CloudFormationClient(clientConfig),
 };
-after(() => Object.values(sdk).forEach((client) => client.destroy()));
+after(() => {
+  for (const client of Object.values(sdk)) client.destroy();
+});
 
 interface Replayer {
   send(): Promise<unknown>;

@@ -60,7 +60,10 @@ test('a timer that throws is reported and the server keeps serving', async () =>
   const env = await startTestEmulator();
   const written: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
   try {
     setTimeout(guarded('a test timer', () => {
       throw new Error('boom in a timer');

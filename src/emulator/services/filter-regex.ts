@@ -38,7 +38,7 @@ function escapedLiteral(char: string): string | undefined {
 }
 
 // `\d`, `\n`, `\x41`, `\.`: the test for the escape starting at pattern[index] (the backslash), and where it ends.
-function escape(pattern: string, index: number): { test: CharTest; next: number } {
+function escapeAt(pattern: string, index: number): { test: CharTest; next: number } {
   const char = pattern[index + 1];
   if (char === undefined) throw new Unsupported();
   const single = (value: string) => ({ test: (candidate: string) => candidate === value, next: index + 2 });
@@ -76,7 +76,7 @@ function charClass(pattern: string, index: number): { test: CharTest; next: numb
   const members: CharTest[] = [];
   const single = (): { test: CharTest; value?: string } => {
     if (pattern[i] === '\\') {
-      const escaped = escape(pattern, i);
+      const escaped = escapeAt(pattern, i);
       const value = escapedLiteral(pattern[i + 1]!);
       i = escaped.next;
       return { test: escaped.test, value };
@@ -138,7 +138,7 @@ function parseBranch(pattern: string): Branch {
     }
     if (branch.anchoredEnd) branch.impossible = true;
     let atom: { test: CharTest; next: number };
-    if (char === '\\') atom = escape(pattern, i);
+    if (char === '\\') atom = escapeAt(pattern, i);
     else if (char === '[') atom = charClass(pattern, i);
     else if (char === '.') atom = { test: (c) => !isLineTerminator(c), next: i + 1 };
     else if (char === '(' || char === ')' || char === '*' || char === '+' || char === '?') throw new Unsupported();

@@ -420,7 +420,7 @@ export class LogsService implements Service, EntityState {
     const groups = new Map<string, LogsState['groups'][number]>();
     const streams = new Map<string, StoredStream>();
     for (const [key, value] of entities) {
-      const [kind, groupName, streamName] = key.split(KEY_PART);
+      const [kind, groupName] = key.split(KEY_PART);
       if (kind === 'g') groups.set(groupName!, { ...(value as Omit<StoredGroup, 'streams'>), streams: [] });
     }
     for (const [key, value] of entities) {
