@@ -128,9 +128,14 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/** --region, else AWS_REGION, else AWS_DEFAULT_REGION: the one order every command reads the region in. */
+export function configuredRegion(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+}
+
 function regionOf(settings: ClientSettings): string | undefined {
   const env = settings.env ?? process.env;
-  const configured = settings.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  const configured = configuredRegion(settings.region, env);
   if (configured) return configured;
   // AWS resolves the region from the profile; an endpoint that is not AWS has no profile to ask.
   return settings.target === 'aws' && !settings.endpoint ? undefined : LOCAL_REGION;

@@ -7,6 +7,7 @@ import { BIN } from '../product.js';
 import { findServer, startDetached, startServer, stateDirOnPort, stopServer, waitForStopRequest } from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
 import { commandLine, type CommandDeps } from './session.js';
+import { configuredRegion } from '../aws/clients.js';
 
 export interface LocalStartOptions {
   local: LocalSettings;
@@ -68,7 +69,7 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps):
     stateDir: local.stateDir,
     host: local.host,
     port: local.port,
-    region: options.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || undefined,
+    region: configuredRegion(options.region, deps.env),
     retryDelaysMs: local.retryDelaysMs,
     startedBy: 'user' as const,
   };

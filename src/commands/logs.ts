@@ -6,6 +6,7 @@ import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine, findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { startedRequestId } from '../lesson/log-lines.js';
 
 export interface LogsOptions extends CommandOptions {
   follow: boolean;
@@ -32,7 +33,6 @@ export interface RequestLog {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const START = new RegExp(`^START RequestId: (${UUID})`);
 const REPORT = new RegExp(`^REPORT RequestId: (${UUID})`);
 /** Lambda's platform lines, the Node runtime's console lines (`<ISO>\t<id>\t<LEVEL>\t...`), timeouts and crashes. */
 const REQUEST_ID_PATTERNS = [
@@ -96,7 +96,7 @@ export class LogGrouper {
 
   /** Adds one line; returns every line it placed (waiting lines get placed when their START arrives). */
   add(line: LogLine): PlacedLine[] {
-    const start = START.exec(line.message)?.[1];
+    const start = startedRequestId(line.message);
     if (start) {
       const request = this.request(start);
       request.attempts.push({ label: attemptLabel(request.attempts.length), startedAt: line.timestamp, failed: false, lines: [] });

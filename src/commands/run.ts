@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
-import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
+import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, describeIdentity } from '../aws/identity.js';
@@ -152,7 +152,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   const localDelays = inProcess ? options.retryDelaysMs : (server?.retryDelaysMs ?? null);
   const templateBody = await readTemplate(deps.templatePath ?? TEMPLATE_PATH);
   const region =
-    server?.region ?? (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || (inProcess ? LOCAL_REGION : undefined));
+    server?.region ?? configuredRegion(options.region, env) ?? (inProcess ? LOCAL_REGION : undefined);
 
   let emulator: { url: string; close(): Promise<void> } | undefined;
   let clients: AwsClients | undefined;

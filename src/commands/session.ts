@@ -2,7 +2,7 @@
 // runs), the stack it works on, and the command lines its hints suggest.
 import type { Output, Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandOutput } from './activity.js';
-import { createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
+import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { callerIdentity, describeIdentity } from '../aws/identity.js';
 import { DemoError, ExitCode, environmentError } from '../errors.js';
@@ -113,7 +113,7 @@ export async function ensureLocalServer(
   }
   if (status.state === 'stale') removeServerRecord(local.stateDir, status.record.pid);
 
-  const region = options.region || deps.env.AWS_REGION || deps.env.AWS_DEFAULT_REGION || LOCAL_REGION;
+  const region = configuredRegion(options.region, deps.env) ?? LOCAL_REGION;
   const start = async (): Promise<ServerRecord> => {
     try {
       return await startDetached(

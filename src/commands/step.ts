@@ -11,13 +11,13 @@ import { LessonState } from '../local/lesson-state.js';
 import { readLogLines } from './logs.js';
 import { lessonTiming } from './run.js';
 import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
+import { startedRequestId } from '../lesson/log-lines.js';
 
 export interface StepOptions extends CommandOptions {
   /** 1-6, checked by the command line. */
   stepId: number;
 }
 
-const START_LINE = /^START RequestId: (\S+)/;
 
 /**
  * Step 5 when no step 4 was recorded here (another machine, another tool, the AWS CLI): read the whole log group as a
@@ -32,7 +32,7 @@ const retriesAsLogged: Step = {
   async run(ctx) {
     const starts = new Map<string, number[]>();
     for (const line of await readLogLines(ctx.logs, ctx.names.logGroupName, undefined, ctx.signal)) {
-      const requestId = START_LINE.exec(line.message)?.[1];
+      const requestId = startedRequestId(line.message);
       if (requestId) starts.set(requestId, [...(starts.get(requestId) ?? []), line.timestamp]);
     }
     const retried = [...starts].filter(([, times]) => times.length > 1);
@@ -136,7 +136,7 @@ async function stepTimeline(
     const starts = new Map<string, number[]>();
     try {
       for (const line of await readLogLines(session.clients.logs, logGroupName, since, signal)) {
-        const requestId = START_LINE.exec(line.message)?.[1];
+        const requestId = startedRequestId(line.message);
         if (requestId) starts.set(requestId, [...(starts.get(requestId) ?? []), line.timestamp]);
       }
     } catch (error) {

@@ -3,8 +3,8 @@ import { CallPacer, pollUntil, retryWhenThrottled } from '../aws/wait.js';
 import { skipped, type LessonContext, type Step } from './context.js';
 import { Countdown, dueText, expectedRetryDelays, nextAttempt } from './countdown.js';
 import { formatSeconds } from './timeline.js';
+import { startedRequestId } from './log-lines.js';
 
-const START_LINE = /^START RequestId: (\S+)/;
 /** Log timestamps come from AWS's clock; look back far enough that a skewed local clock never hides a START line. */
 const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
@@ -34,7 +34,7 @@ async function startLinesSince(ctx: LessonContext, since: number, reader: Reader
       { ...backoff, deadline: reader.deadline, signal: ctx.signal, onThrottled: reader.onThrottled },
     );
     for (const event of page.events ?? []) {
-      const requestId = START_LINE.exec(event.message ?? '')?.[1];
+      const requestId = startedRequestId(event.message);
       if (!requestId || event.timestamp === undefined) continue;
       starts.set(requestId, [...(starts.get(requestId) ?? []), event.timestamp]);
     }
