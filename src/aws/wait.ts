@@ -86,7 +86,7 @@ export class CallPacer {
   }
 }
 
-// reference/aws-semantics.md §6.2: an empty change set FAILS with one of these reasons; deploy tools treat it as success.
+// docs/aws-semantics.md §6.2: an empty change set FAILS with one of these reasons; deploy tools treat it as success.
 const NO_CHANGES = [/didn't contain changes/, /No updates are to be performed/];
 
 export type ChangeSetState = 'ready' | 'no-changes';

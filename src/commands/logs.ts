@@ -41,7 +41,7 @@ const REQUEST_ID_PATTERNS = [
   new RegExp(`^\\S+ (${UUID}) Task timed out`),
   new RegExp(`RequestId: (${UUID})`),
 ];
-/** What a person scanning the logs looks for (reference/aws-semantics.md §3): console.error, the runtime's report of a
+/** What a person scanning the logs looks for (docs/aws-semantics.md §3): console.error, the runtime's report of a
  * thrown error, a timeout, a crash. */
 const ERROR_LINE = /\tERROR\t|Invoke Error|Task timed out|Runtime\.ExitError|Error: Runtime exited/;
 

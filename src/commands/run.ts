@@ -87,7 +87,7 @@ export interface TimingOverrides {
 
 /** Slack on top of the local retry delays for cold starts, the runs themselves and a slow machine. */
 const LOCAL_WAIT_SLACK_MS = 10_000;
-/** AWS is often late with retries; LocalStack's own AWS-validated test waits this long too (anchors.md §7). */
+/** AWS is often late with retries; LocalStack's own AWS-validated test_dead_letter_queue waits this long too (120 tries, 3 s apart: tests/aws/services/lambda_/test_lambda_destinations.py). */
 const AWS_WAIT_MS = 6 * 60_000;
 
 /**
@@ -108,7 +108,7 @@ export function lessonTiming(timeoutMs: number | undefined, localRetryDelaysMs: 
       minCallSpacingMs: 0,
     };
   }
-  // FilterLogEvents allows 5 calls per second per account (aws-semantics.md §4): one every 3 s leaves room for others,
+  // FilterLogEvents allows 5 calls per second per account (docs/aws-semantics.md §4): one every 3 s leaves room for others,
   // calls are spaced 200 ms apart, and a throttled call backs off from 1 s, doubling, up to 20 s.
   // The DLQ is long-polled for 20 s, so its message shows within a second of arriving.
   return {

@@ -224,7 +224,7 @@ export async function findStack(session: Session, stackName: string): Promise<St
     const stack = Stacks[0];
     return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
   } catch (error) {
-    // reference/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
+    // docs/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
     if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       return undefined;
     }

@@ -52,7 +52,7 @@ function awsCliFlags(session: Session): string {
 
 /**
  * The function's log group outliving the stack: a deploy from before the template owned the group, or Lambda writing
- * a late retry's logs after the stack deleted it, recreates it on its own (reference/aws-semantics.md §4).
+ * a late retry's logs after the stack deleted it, recreates it on its own (docs/aws-semantics.md §4).
  */
 const logGroupLeftover: LeftoverCheck = async (session, { logGroupName }) => {
   const { logGroups = [] } = await session.clients.logs.describeLogGroups({ logGroupNamePrefix: logGroupName });
@@ -139,7 +139,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
         const { Stacks = [] } = await cfn.describeStacks({ StackName: stackId });
         status = Stacks[0]?.StackStatus;
       } catch (error) {
-        // By name, a deleted stack "does not exist": that is done too (reference/aws-semantics.md §6.2).
+        // By name, a deleted stack "does not exist": that is done too (docs/aws-semantics.md §6.2).
         if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) return 'DELETE_COMPLETE';
         throw error;
       }

@@ -1,4 +1,4 @@
-// Who may talk to the emulator: a program the user runs, never a web page (DESIGN.md §5). Loopback is no wall: any
+// Who may talk to the emulator: a program the user runs, never a web page (docs/DESIGN.md §5). Loopback is no wall: any
 // page the user opens can send a request to 127.0.0.1, and a DNS-rebinding page can even name its own host there.
 import { header, type HttpRequest } from './protocol/http.js';
 

@@ -18,7 +18,7 @@ export interface EmulatorOptions {
   accountId?: string;
   /**
    * Wait before retry 1 and retry 2 of a failed async invocation. AWS waits about 1 min then 2 min
-   * (reference/aws-semantics.md §2); the local default keeps that 1:2 shape, 60x faster.
+   * (docs/aws-semantics.md §2); the local default keeps that 1:2 shape, 60x faster.
    */
   retryDelaysMs?: [number, number];
   /** Server mode: where state is persisted. Undefined keeps everything in memory. */

@@ -7,7 +7,7 @@ export interface ServiceErrorOptions {
   sender?: boolean;
   /**
    * SQS's legacy query error code (e.g. AWS.SimpleQueueService.NonExistentQueue). Under JSON 1.0 it travels in the
-   * x-amzn-query-error header; under the query protocol it is the <Code> (reference/aws-semantics.md §5.2).
+   * x-amzn-query-error header; under the query protocol it is the <Code> (docs/aws-semantics.md §5.2).
    */
   queryCode?: string;
   /** Extra response headers (e.g. Retry-After on a 429). */

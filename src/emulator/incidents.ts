@@ -3,7 +3,7 @@
 
 /**
  * The Lambda metrics AWS emits for these failures (AWS Lambda developer guide, "Types of metrics for Lambda functions",
- * asynchronous invocation metrics; reference/aws-semantics.md §2). `LogWriteErrors` is the emulator's own: AWS has no
+ * asynchronous invocation metrics; docs/aws-semantics.md §2). `LogWriteErrors` is the emulator's own: AWS has no
  * metric for its log delivery, and `StateWriteErrors` (a failed write of the server's state directory) counts under the
  * name `(server)` rather than a function's.
  */

@@ -210,7 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
   let persistence: StatePersistence | undefined;
   if (options.stateDir) {
     persistence = new StatePersistence(options.stateDir);
-    // One server per state directory, before anything is read (DESIGN.md §5).
+    // One server per state directory, before anything is read (docs/DESIGN.md §5).
     persistence.lock();
     try {
       const saved = persistence.load();
@@ -245,7 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     ...(options.stateDir ? { stateDir: options.stateDir } : {}),
   });
   // One boundary for every request: whatever throws while reading, checking, routing or answering becomes that
-  // request's InternalFailure (logged with its request line), and the server goes on serving (DESIGN.md §5).
+  // request's InternalFailure (logged with its request line), and the server goes on serving (docs/DESIGN.md §5).
   const server = createServer(async (incoming, outgoing) => {
     let request: HttpRequest | undefined;
     try {
@@ -259,7 +259,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
         (read.malformed ? malformedResponse(read, read.malformed) : undefined) ??
         (read.tooLarge ? tooLargeResponse(read) : undefined) ??
         (await handle(read, emulator.services, { health }));
-      // "Nothing acknowledged is ever lost" (DESIGN.md §7): a response that reports a change (a message sent, an
+      // "Nothing acknowledged is ever lost" (docs/DESIGN.md §7): a response that reports a change (a message sent, an
       // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
       // through, and requests finishing together share one write, so the wait is one write, not one per request.
       // A failed save answers 500, never an acknowledgement the disk does not hold.

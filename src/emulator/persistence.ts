@@ -387,7 +387,7 @@ export class StatePersistence {
 
   /**
    * One append of whole lines. No fsync: the promise is that the server's own death (a crash, kill -9) loses nothing
-   * acknowledged (DESIGN.md §5), and a write that returned is in the OS's page cache, which outlives the process.
+   * acknowledged (docs/DESIGN.md §5), and a write that returned is in the OS's page cache, which outlives the process.
    * A failed or short write is cut back off the file, so the journal never holds half a line followed by more lines.
    */
   private append(buffer: Buffer): void {

@@ -22,7 +22,7 @@ const JSON_DIALECTS: Record<'sqs' | 'logs', JsonDialect> = {
 const QUERY_DIALECTS: Record<'cloudformation' | 'sts' | 'sqs', QueryDialect> = {
   cloudformation: { xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/' },
   sts: { xmlNamespace: 'https://sts.amazonaws.com/doc/2011-06-15/' },
-  // reference/aws-semantics.md §5.2; recorded with "Detail": null in LocalStack's AWS-validated test_sqs.snapshot.json.
+  // docs/aws-semantics.md §5.2; recorded with "Detail": null in LocalStack's AWS-validated test_sqs.snapshot.json.
   sqs: { xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/', flattened: true, emptyDetail: true },
 };
 

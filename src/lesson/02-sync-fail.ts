@@ -13,7 +13,7 @@ export const syncFail: Step = {
     const error = parseJsonObject(result.body);
     const errorType = typeof error?.errorType === 'string' ? error.errorType : undefined;
     const errorMessage = typeof error?.errorMessage === 'string' ? error.errorMessage : undefined;
-    // Python's runtime names the exception's class and adds the stack as a list (reference/aws-semantics.md §1.5;
+    // Python's runtime names the exception's class and adds the stack as a list (docs/aws-semantics.md §1.5;
     // recorded: LocalStack's test_lambda.snapshot.json, test_lambda_handler_error).
     const python = ctx.runtime === 'python';
     const shaped = python ? errorType === 'Exception' && Array.isArray(error?.stackTrace) : true;

@@ -6,7 +6,7 @@ import { Countdown, dueText, expectedRetryDelays } from './countdown.js';
 import { shortId } from './invoke.js';
 import { formatSeconds } from './timeline.js';
 
-/** The DLQ message attributes Lambda adds (aws-semantics.md §2), as the lesson checks them. */
+/** The DLQ message attributes Lambda adds (docs/aws-semantics.md §2), as the lesson checks them. */
 function attributeProblems(message: Message, requestId: string): string[] {
   const attributes = message.MessageAttributes ?? {};
   const problems: string[] = [];

@@ -7,7 +7,7 @@ export interface LessonTiming {
   /** How long steps 5 and 6 may wait for the retries and the DLQ message, counted from step 4's invoke. */
   waitMs: number;
   /**
-   * Pause between FilterLogEvents calls (AWS allows 5 per second per account, aws-semantics.md §4), and between
+   * Pause between FilterLogEvents calls (AWS allows 5 per second per account, docs/aws-semantics.md §4), and between
    * receives that return only other runs' DLQ messages.
    */
   pollMs: number;

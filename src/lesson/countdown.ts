@@ -2,7 +2,7 @@
 import type { LessonContext } from './context.js';
 import { attemptLabel, formatSeconds } from './timeline.js';
 
-/** AWS waits about 1 minute before retry 1 and 2 minutes before retry 2 (aws-semantics.md §2), often longer. */
+/** AWS waits about 1 minute before retry 1 and 2 minutes before retry 2 (docs/aws-semantics.md §2), often longer. */
 export const AWS_RETRY_DELAYS_MS: [number, number] = [60_000, 120_000];
 const DEFAULT_LINE_MS = 30_000;
 /** The spinner's countdown moves once a second, between the step's own polls. */

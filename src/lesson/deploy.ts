@@ -37,7 +37,7 @@ export interface DeployResult {
 }
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE']);
-/** States from which CloudFormation accepts no update (aws-semantics.md §6.4): only a delete helps. */
+/** States from which CloudFormation accepts no update (docs/aws-semantics.md §6.4): only a delete helps. */
 const DELETE_ONLY = new Set(['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'CREATE_FAILED', 'DELETE_FAILED', 'UPDATE_ROLLBACK_FAILED']);
 
 
@@ -89,7 +89,7 @@ async function findStack(cfn: CloudFormationApi, stackName: string): Promise<Sta
     const { Stacks = [] } = await cfn.describeStacks({ StackName: stackName });
     return Stacks[0];
   } catch (error) {
-    // reference/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
+    // docs/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
     if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       return undefined;
     }

@@ -1,4 +1,4 @@
-// Reading Lambda's platform lines: the one definition of what a START line is (reference/aws-semantics.md §3).
+// Reading Lambda's platform lines: the one definition of what a START line is (docs/aws-semantics.md §3).
 
 /** `START RequestId: <id> Version: $LATEST`: one per attempt, so its count per RequestId counts Lambda's attempts. */
 const START_LINE = /^START RequestId: ([0-9a-fA-F-]{36})\b/;

@@ -22,7 +22,7 @@ export interface TimelineData {
   succeeding: { requestId: string; attempts: TimelineAttempt[] } | null;
 }
 
-/** AWS waits about 1 minute before retry 1 and 2 minutes before retry 2 (aws-semantics.md §2). */
+/** AWS waits about 1 minute before retry 1 and 2 minutes before retry 2 (docs/aws-semantics.md §2). */
 const AWS_RETRY_DELAY_MINUTES = [1, 2];
 /** The local default: AWS's 1:2 shape, 60x faster, so one local second stands for one AWS minute. */
 export const DEFAULT_LOCAL_RETRY_DELAYS_MS: [number, number] = [1000, 2000];

@@ -237,7 +237,7 @@ test('a deploy with no changes is a success: the empty change set is deleted, no
     ],
   });
   cfn.on(CreateChangeSetCommand).resolves({ Id: changeSetId, StackId: 'stack-id' });
-  // reference/aws-semantics.md §6.5: an empty change set FAILS with this reason.
+  // docs/aws-semantics.md §6.5: an empty change set FAILS with this reason.
   cfn.on(DescribeChangeSetCommand).resolves({
     Status: 'FAILED',
     StatusReason: "The submitted information didn't contain changes. Submit different information to create a change set.",

@@ -382,7 +382,7 @@ test('an unsupported resource type fails that resource and rolls the stack back'
   ]);
   const rollback = StackEvents.find((event: any) => event.ResourceStatus === 'ROLLBACK_IN_PROGRESS');
   assert.equal(rollback.ResourceStatusReason, 'The following resource(s) failed to create: [Bucket]. Rollback requested by user.');
-  // reference/aws-semantics.md §6.4: a ROLLBACK_COMPLETE stack can only be deleted.
+  // docs/aws-semantics.md §6.4: a ROLLBACK_COMPLETE stack can only be deleted.
   await assert.rejects(h.call('UpdateStack', { StackName: 'rb', TemplateBody: 'Resources: {X: {Type: Test::Thing}}' }), {
     message: `Stack:${stack.StackId} is in ROLLBACK_COMPLETE state and can not be updated.`,
   });
@@ -440,7 +440,7 @@ test('an update modifies in place, replaces on a replacement property, and remov
   await h.call('ExecuteChangeSet', { ChangeSetName: Id });
   assert.deepEqual(h.calls, ['update A', 'create B', 'delete C', 'delete B']);
   // Executing a change set deletes the stack's other change sets and takes the executed one off the list; it stays
-  // describable by its ARN (reference/aws-semantics.md §6.2).
+  // describable by its ARN (docs/aws-semantics.md §6.2).
   const { Summaries } = await h.call('ListChangeSets', { StackName: 'up' });
   assert.deepEqual(Summaries, []);
   assert.equal((await h.call('DescribeChangeSet', { ChangeSetName: Id })).ExecutionStatus, 'EXECUTE_COMPLETE');

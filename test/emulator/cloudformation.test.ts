@@ -166,7 +166,7 @@ test('a role without sqs:SendMessage on the DLQ fails the function with Lambda m
   const { StackResources } = await cfn.send(new DescribeStackResourcesCommand({ StackName: 'LambdaAsync' }));
   const byId = Object.fromEntries(StackResources!.map((resource) => [resource.LogicalResourceId, resource]));
   assert.equal(byId.Function?.ResourceStatus, 'CREATE_FAILED');
-  // reference/aws-semantics.md §2: CreateFunction refuses a role that cannot send to the DLQ.
+  // docs/aws-semantics.md §2: CreateFunction refuses a role that cannot send to the DLQ.
   assert.match(
     byId.Function!.ResourceStatusReason!,
     /^Resource handler returned message: "The provided execution role does not have permissions to call SendMessage on SQS" \(RequestToken: [0-9a-f-]{36}, HandlerErrorCode: InvalidRequest\)$/,
@@ -275,7 +275,7 @@ test('a CREATE change set makes a REVIEW_IN_PROGRESS stack that a second CREATE 
 });
 
 test('an executed change set leaves the list and frees its name, yet stays describable by its ARN', async () => {
-  // reference/aws-semantics.md §6.2: `aws cloudformation deploy` names its change set after the current second, so two
+  // docs/aws-semantics.md §6.2: `aws cloudformation deploy` names its change set after the current second, so two
   // deploys within one second reuse the name of the executed one.
   const { cfn } = await startTestEmulator();
   const executed = await deployLesson(cfn);
@@ -587,7 +587,7 @@ test('aws cloudformation deploy (CLI v1) deploys in seconds and a second identic
     assert.equal(Stacks![0]!.DisableRollback, true);
 
     const second = await runAws(deploy, env);
-    // reference/aws-semantics.md §6.5: CLI v1 fails on an empty change set by default (exit 255, stderr).
+    // docs/aws-semantics.md §6.5: CLI v1 fails on an empty change set by default (exit 255, stderr).
     assert.equal(second.code, 255);
     assert.match(second.stderr, /No changes to deploy\. Stack LambdaAsync is up to date/);
   } finally {

@@ -92,7 +92,7 @@ async function rejection(promise: Promise<unknown>): Promise<SQSServiceException
   assert.fail('expected the call to fail');
 }
 
-test('MD5OfMessageAttributes reproduces the four reference vectors of reference/aws-semantics.md §5.4', () => {
+test('MD5OfMessageAttributes reproduces the four reference vectors of docs/aws-semantics.md §5.4', () => {
   const binary = Buffer.from('Hello binary world!').toString('base64');
   assert.equal(md5OfMessageAttributes({ Foo: { DataType: 'String', StringValue: 'Bar' } }), 'ae7155c6026991b6d54b11589678bf9c');
   assert.equal(

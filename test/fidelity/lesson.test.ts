@@ -71,7 +71,7 @@ function platformShapes(): Map<string, string> {
     const masked = message.replace(/(Duration|Used): \d+(\.\d+)? (ms|MB)/g, (_, field: string, __, unit: string) =>
       `${field}: <${unit === 'MB' ? 'memory' : 'duration'}> ${unit}`,
     );
-    // A warm start has no Init Duration (reference/aws-semantics.md §3); the recording's first REPORT is a cold start.
+    // A warm start has no Init Duration (docs/aws-semantics.md §3); the recording's first REPORT is a cold start.
     shapes.set(kind === 'REPORT' ? (masked.includes('Init Duration') ? 'REPORT-cold' : 'REPORT') : kind, masked);
     if (kind === 'REPORT') shapes.set('REPORT', masked.replace(/Init Duration: <duration> ms\t/, ''));
   }

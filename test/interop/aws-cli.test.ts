@@ -216,7 +216,7 @@ async function walkTheLesson(t: TestContext, major: 1 | 2, lesson: Lesson = BUND
     func.stderr,
     /An error occurred \(ResourceNotFoundException\) when calling the GetFunction operation: Function not found: arn:aws:lambda:us-east-1:\d{12}:function:SimpleFunc\n/,
   );
-  // reference/aws-semantics.md §5.2: JSON 1.0 says "...does not exist.", the query protocol "...for this wsdl version."
+  // docs/aws-semantics.md §5.2: JSON 1.0 says "...does not exist.", the query protocol "...for this wsdl version."
   const speaksQuery = /'Action': 'GetQueueAttributes'/.test(queue.stderr);
   assert.ok(speaksQuery || /AmazonSQS\.GetQueueAttributes/.test(queue.stderr), 'the debug log shows the SQS protocol');
   const queueMessage = speaksQuery

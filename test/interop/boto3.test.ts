@@ -170,7 +170,7 @@ async function walkWithBoto3(t: TestContext, lesson: Lesson): Promise<void> {
     },
   ]);
 
-  // reference/aws-semantics.md §5.2: botocore raises the modelled class from x-amzn-query-error, code stays the legacy one.
+  // docs/aws-semantics.md §5.2: botocore raises the modelled class from x-amzn-query-error, code stays the legacy one.
   for (const missing of [observed.missingQueue, observed.missingQueueUrl]) {
     assert.deepEqual(missing, {
       raised: 'QueueDoesNotExist',

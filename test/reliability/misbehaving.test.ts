@@ -180,7 +180,7 @@ test('a handler that returns more than 6 MB answers Function.ResponseSizeTooLarg
   const name = deploy('returns-too-much', "return 'x'.repeat(6_291_557);");
   const { output, requestId } = await invoke(name);
   assert.equal(output.FunctionError, 'Unhandled');
-  // Byte for byte, key order included (reference/aws-semantics.md §1.2).
+  // Byte for byte, key order included (docs/aws-semantics.md §1.2).
   assert.equal(
     new TextDecoder().decode(output.Payload),
     '{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"}',

@@ -1,4 +1,4 @@
-// No web page can drive the emulator (DESIGN.md §5): unsigned requests, foreign Host names (DNS rebinding), Origin and
+// No web page can drive the emulator (docs/DESIGN.md §5): unsigned requests, foreign Host names (DNS rebinding), Origin and
 // Sec-Fetch-Site headers and CORS preflights are refused, shown with plain HTTP and with a real headless Chromium.
 import { DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';

@@ -54,7 +54,7 @@ function noContent(_output: unknown, requestId: string): HttpResponse {
 }
 
 // Sync: 200, X-Amz-Executed-Version, raw payload, X-Amz-Function-Error on failure, X-Amz-Log-Result with Tail.
-// Event: 202 with an empty body and no executed version; DryRun: 204 (reference/aws-semantics.md §1.2, §7 item 10).
+// Event: 202 with an empty body and no executed version; DryRun: 204 (docs/aws-semantics.md §1.2, §7 item 10).
 function invokeResponse(output: unknown, requestId: string): HttpResponse {
   const result = output as InvokeOperationOutput;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amzn-requestid': requestId };
@@ -74,7 +74,7 @@ export const lambdaRoutes: RestRoute[] = [
     method: 'POST',
     pattern: new RegExp(`^/2015-03-31/functions/${NAME}/invocations/?$`),
     operation: 'Invoke',
-    // botocore sends no Content-Type on Invoke: the body is taken raw, whatever it says (reference/aws-semantics.md §1.1).
+    // botocore sends no Content-Type on Invoke: the body is taken raw, whatever it says (docs/aws-semantics.md §1.1).
     toInput: (labels, request) => ({
       FunctionName: labels[0],
       Qualifier: query(request, 'Qualifier'),

@@ -140,7 +140,7 @@ export const sqsQueryBinding = {
 
   /**
    * The error as SQS words it under the query protocol: a missing queue keeps the WSDL-era text there, which AWS CLI
-   * v2 before 2.13.34 prints (reference/aws-semantics.md §5.2); JSON 1.0 clients get "The specified queue does not exist."
+   * v2 before 2.13.34 prints (docs/aws-semantics.md §5.2); JSON 1.0 clients get "The specified queue does not exist."
    */
   toError(error: ServiceError): ServiceError {
     if (error.queryCode !== 'AWS.SimpleQueueService.NonExistentQueue') return error;

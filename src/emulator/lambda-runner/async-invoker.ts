@@ -6,7 +6,7 @@ import { guarded, reportFault } from '../fault.js';
 
 /** One acknowledged Event invocation that has not finished yet. Plain data: it is persisted as is. */
 export interface PendingEvent {
-  /** The Invoke's x-amzn-RequestId; every attempt reuses it (reference/aws-semantics.md §2). */
+  /** The Invoke's x-amzn-RequestId; every attempt reuses it (docs/aws-semantics.md §2). */
   requestId: string;
   functionName: string;
   /** The event exactly as received; the DLQ gets these bytes unchanged. */
@@ -60,10 +60,10 @@ export interface AsyncInvokerHost {
   incident(incident: Incident): void;
 }
 
-/** AWS's defaults when no EventInvokeConfig says otherwise (reference/aws-semantics.md §2). */
+/** AWS's defaults when no EventInvokeConfig says otherwise (docs/aws-semantics.md §2). */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21600 };
 
-/** SQS message attributes hold the first 1 KB of the error message (reference/aws-semantics.md §2). */
+/** SQS message attributes hold the first 1 KB of the error message (docs/aws-semantics.md §2). */
 const ERROR_MESSAGE_LIMIT_BYTES = 1024;
 
 function firstBytes(text: string, limit: number): string {
@@ -202,7 +202,7 @@ export class AsyncInvoker {
     }
 
     event.lastError = result.error;
-    // Retries after a function error: 1 min then 2 min on AWS, scaled locally (reference/aws-semantics.md §2).
+    // Retries after a function error: 1 min then 2 min on AWS, scaled locally (docs/aws-semantics.md §2).
     const retriesMade = event.attempts - 1;
     if (retriesMade >= this.host.retryPolicy(event.functionName).maximumRetryAttempts) {
       this.discard(event, 'RetriesExhausted');
@@ -216,7 +216,7 @@ export class AsyncInvoker {
 
   private record(event: PendingEvent, targets: DeliveryTargets, condition: string, responsePayload: unknown): string {
     const success = condition === 'Success';
-    // The destination record shape (reference/aws-semantics.md §2).
+    // The destination record shape (docs/aws-semantics.md §2).
     return JSON.stringify({
       version: '1.0',
       timestamp: new Date(this.host.now()).toISOString(),
@@ -235,7 +235,7 @@ export class AsyncInvoker {
   }
 
   // Out of retries or too old: the DLQ gets the unchanged payload with RequestID, ErrorCode (Number) and ErrorMessage;
-  // the on-failure destination gets the record (reference/aws-semantics.md §2, §7 item 2). AWS counts every such event
+  // the on-failure destination gets the record (docs/aws-semantics.md §2, §7 item 2). AWS counts every such event
   // in AsyncEventsDropped, a failed DLQ send in DeadLetterErrors and a failed destination in DestinationDeliveryFailures
   // (AWS Lambda developer guide, asynchronous invocation metrics); none is retried.
   private discard(event: PendingEvent, condition: 'RetriesExhausted' | 'EventAgeExceeded'): void {

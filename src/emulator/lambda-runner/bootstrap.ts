@@ -54,7 +54,7 @@ const memoryLimitInMB = process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '128';
 const logGroupName = process.env.AWS_LAMBDA_LOG_GROUP_NAME ?? '';
 const logStreamName = process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? '';
 
-/** `undefined` until the first invocation, as in real init-phase log lines (reference/aws-semantics.md §3). */
+/** `undefined` until the first invocation, as in real init-phase log lines (docs/aws-semantics.md §3). */
 let currentRequestId: string | undefined;
 let maxMemoryUsedMb = 0;
 
@@ -63,7 +63,7 @@ function send(message: ChildMessage): void {
 }
 
 // console.* writes `<ISO>\t<requestId>\t<LEVEL>\t<message>` with inner newlines turned into \r, so one call is one
-// CloudWatch event; console.log is console.info (reference/aws-semantics.md §3, RIC src/LogPatch.js).
+// CloudWatch event; console.log is console.info (docs/aws-semantics.md §3, RIC src/LogPatch.js).
 function patchConsole(): void {
   const writer =
     (level: string) =>
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
   try {
     handler = await loadHandler();
   } catch (error) {
-    // Init failures log with `undefined` in the request-id slot (reference/aws-semantics.md §3).
+    // Init failures log with `undefined` in the request-id slot (docs/aws-semantics.md §3).
     console.error('Uncaught Exception', toFormatted(error));
     send({ type: 'init-error', error: toRapidResponse(error) });
     return;

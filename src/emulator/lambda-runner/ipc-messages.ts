@@ -1,6 +1,6 @@
 // The messages an execution environment's parent and child exchange over the IPC channel (types only).
 
-/** The body a failed invocation returns, as the Node.js runtime builds it (reference/aws-semantics.md §1.5). */
+/** The body a failed invocation returns, as the Node.js runtime builds it (docs/aws-semantics.md §1.5). */
 export interface RuntimeErrorPayload {
   errorType: string;
   errorMessage: string;

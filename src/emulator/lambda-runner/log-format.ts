@@ -2,22 +2,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 
-/** How much of an invocation's log X-Amz-Log-Result carries (reference/aws-semantics.md §1.2). */
+/** How much of an invocation's log X-Amz-Log-Result carries (docs/aws-semantics.md §1.2). */
 export const LOG_TAIL_BYTES = 4096;
 
 function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
 }
 
-/** `YYYY/MM/DD/[$LATEST]<32 hex>`: one stream per execution environment (reference/aws-semantics.md §3). */
+/** `YYYY/MM/DD/[$LATEST]<32 hex>`: one stream per execution environment (docs/aws-semantics.md §3). */
 export function logStreamName(createdAt: number, version = '$LATEST'): string {
   const date = new Date(createdAt);
   const day = `${date.getUTCFullYear()}/${twoDigits(date.getUTCMonth() + 1)}/${twoDigits(date.getUTCDate())}`;
   return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
-// Every platform line is one CloudWatch event whose message ends in a newline (reference/aws-semantics.md §3).
-/** The runtime version's ARN ends in a stable 64-hex hash of it, as AWS prints in INIT_START (reference/aws-semantics.md §3). */
+// Every platform line is one CloudWatch event whose message ends in a newline (docs/aws-semantics.md §3).
+/** The runtime version's ARN ends in a stable 64-hex hash of it, as AWS prints in INIT_START (docs/aws-semantics.md §3). */
 export function initStartLine(region: string, runtimeVersion: string): string {
   const hash = createHash('sha256').update(runtimeVersion).digest('hex');
   return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: arn:aws:lambda:${region}::runtime:${hash}\n`;
@@ -40,7 +40,7 @@ export interface ReportFigures {
   initDurationMs?: number;
 }
 
-// Billed Duration includes INIT since 1 Aug 2025 and is rounded up to whole ms (reference/aws-semantics.md §3).
+// Billed Duration includes INIT since 1 Aug 2025 and is rounded up to whole ms (docs/aws-semantics.md §3).
 // The line ends with a tab before the newline, exactly as AWS writes it.
 export function reportLine(figures: ReportFigures): string {
   const billed = Math.max(1, Math.ceil(figures.durationMs + (figures.initDurationMs ?? 0)));
@@ -57,7 +57,7 @@ export function timeoutSeconds(elapsedMs: number): string {
   return (elapsedMs / 1000).toFixed(2);
 }
 
-// Space-separated, not tab-separated (reference/aws-semantics.md §3).
+// Space-separated, not tab-separated (docs/aws-semantics.md §3).
 export function timeoutLine(timestamp: number, requestId: string, elapsedMs: number): string {
   return `${new Date(timestamp).toISOString()} ${requestId} Task timed out after ${timeoutSeconds(elapsedMs)} seconds\n`;
 }
@@ -86,7 +86,7 @@ export function initReportErrorLine(initDurationMs: number, errorType: string): 
   return `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}\n`;
 }
 
-/** Base64 of the last 4 KB of one invocation's log, for X-Amz-Log-Result (reference/aws-semantics.md §1.2). */
+/** Base64 of the last 4 KB of one invocation's log, for X-Amz-Log-Result (docs/aws-semantics.md §1.2). */
 export function logTail(messages: string[]): string {
   const bytes = Buffer.from(messages.join(''), 'utf8');
   return bytes.subarray(Math.max(0, bytes.length - LOG_TAIL_BYTES)).toString('base64');

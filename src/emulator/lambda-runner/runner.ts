@@ -79,7 +79,7 @@ export class InvocationAborted extends Error {
   }
 }
 
-/** Sync responses above this fail with Function.ResponseSizeTooLarge (reference/aws-semantics.md §1.2). */
+/** Sync responses above this fail with Function.ResponseSizeTooLarge (docs/aws-semantics.md §1.2). */
 export const MAX_RESPONSE_BYTES = 6291556;
 /** AWS bounds the init phase at 10 s. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -442,7 +442,7 @@ class ExecutionEnvironment {
           } else {
             body = Buffer.from(payload ?? 'null', 'utf8');
             if (body.length > MAX_RESPONSE_BYTES) {
-              // Exactly AWS's text, key order included (reference/aws-semantics.md §1.2).
+              // Exactly AWS's text, key order included (docs/aws-semantics.md §1.2).
               const tooLarge = {
                 errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
                 errorType: 'Function.ResponseSizeTooLarge',
@@ -526,7 +526,7 @@ class ExecutionEnvironment {
     });
   }
 
-  // Sandbox.Timedout: the log line, then END/REPORT, and the environment is replaced (reference/aws-semantics.md §1.2, §3).
+  // Sandbox.Timedout: the log line, then END/REPORT, and the environment is replaced (docs/aws-semantics.md §1.2, §3).
   private timeOut(active: ActiveInvocation): void {
     const elapsedMs = performance.now() - active.startedAt;
     this.killedForTimeout = true;

@@ -14,7 +14,7 @@ export interface LanguageRuntime {
   codeFile: 'index.js' | 'index.py';
   /** AWS_EXECUTION_ENV. */
   executionEnv: string;
-  /** INIT_START's "Runtime Version" (reference/aws-semantics.md §3). UNVERIFIED: the version suffix after the minor. */
+  /** INIT_START's "Runtime Version" (docs/aws-semantics.md §3). UNVERIFIED: the version suffix after the minor. */
   runtimeVersion: string;
   /** One line for the function's log at each cold start, when the local interpreter is not the runtime's own. */
   warning?: string;

@@ -47,7 +47,7 @@ export function renderJsonError(error: ServiceError, requestId: string, dialect:
     ...error.headers,
   };
   // Query-compatible services (SQS) carry the legacy code here; botocore and SDK v3 map exceptions from it
-  // (reference/aws-semantics.md §5.2).
+  // (docs/aws-semantics.md §5.2).
   if (error.queryCode) headers['x-amzn-query-error'] = `${error.queryCode};${error.sender ? 'Sender' : 'Receiver'}`;
   const type = dialect.errorNamespace ? `${dialect.errorNamespace}#${error.code}` : error.code;
   return {

@@ -47,7 +47,7 @@ export function renderRestJsonResult(output: unknown, requestId: string, status 
 export type MessageKeyOf = (code: string) => 'message' | 'Message';
 
 // The code travels in x-amzn-ErrorType; the body is {"Type":"User","Message"|"message":...}, the key as the service's
-// model spells it for that error shape (reference/aws-semantics.md §1.3).
+// model spells it for that error shape (docs/aws-semantics.md §1.3).
 export function renderRestJsonError(error: ServiceError, requestId: string, messageKey: MessageKeyOf = () => 'message'): HttpResponse {
   return {
     status: error.status,

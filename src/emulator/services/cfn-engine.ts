@@ -699,7 +699,7 @@ export function requiredCapabilities(template: Template): { capabilities: string
   };
 }
 
-/** reference/aws-semantics.md §6.2: "Requires capabilities : [CAPABILITY_IAM]", raised when the set is created. */
+/** docs/aws-semantics.md §6.2: "Requires capabilities : [CAPABILITY_IAM]", raised when the set is created. */
 export function checkCapabilities(template: Template, given: string[]): void {
   const [needed] = requiredCapabilities(template).capabilities;
   if (!needed) return;
@@ -1158,7 +1158,7 @@ export class StackEngine {
     }
     const cause = outputFailure ?? `The following resource(s) failed to create: [${failed.join(', ')}].`;
     if (options.disableRollback) {
-      // reference/aws-semantics.md §6.4: with rollback disabled the stack stays CREATE_FAILED, resources kept.
+      // docs/aws-semantics.md §6.4: with rollback disabled the stack stays CREATE_FAILED, resources kept.
       this.stackStatus(stack, 'CREATE_FAILED', `${cause} `, token);
       return;
     }

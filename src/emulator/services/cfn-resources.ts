@@ -54,7 +54,7 @@ function randomSuffix(length: number): string {
 }
 
 /**
- * CloudFormation's generated physical names, `<stack>-<LogicalId>-<RANDOM>` (reference/aws-semantics.md §6.7),
+ * CloudFormation's generated physical names, `<stack>-<LogicalId>-<RANDOM>` (docs/aws-semantics.md §6.7),
  * with the stack and logical id shortened when the whole would pass the service's length limit.
  */
 export function generatedName(hc: HandlerContext, randomLength: number, maxLength: number, ending = ''): string {
@@ -178,7 +178,7 @@ const logsLogGroup: ResourceHandler = {
       retentionInDays: optionalNumber(properties.RetentionInDays),
       tags: tagsRecord(properties.Tags),
     });
-    // reference/aws-semantics.md §3: GetAtt Arn ends in `:*`.
+    // docs/aws-semantics.md §3: GetAtt Arn ends in `:*`.
     return { physicalId: name, attributes: { Arn: arn } };
   },
   async update(current, properties, previous, hc) {

@@ -107,7 +107,7 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    // reference/aws-semantics.md §6.2: "Template format error: JSON not well-formed. (line 1, column 25)"
+    // docs/aws-semantics.md §6.2: "Template format error: JSON not well-formed. (line 1, column 25)"
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
     const at = position ? lineAndColumn(body, Number(position[1])) : lineAndColumn(body, body.length);

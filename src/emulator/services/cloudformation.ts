@@ -80,7 +80,7 @@ interface ChangeSetRecord {
   RoleARN?: string;
   OnStackFailure?: string;
   Changes: ResourceChange[];
-  /** Executed: gone from the stack's list and its name free again, yet still describable by ARN (reference/aws-semantics.md §6.2). */
+  /** Executed: gone from the stack's list and its name free again, yet still describable by ARN (docs/aws-semantics.md §6.2). */
   executed?: boolean;
 }
 
@@ -301,7 +301,7 @@ export class CloudFormationService implements Service {
     return this.stacks.find((stack) => stack.StackName === nameOrId && stack.StackStatus !== 'DELETE_COMPLETE');
   }
 
-  /** reference/aws-semantics.md §6.2 and §7.7: `aws cloudformation deploy` matches this exact text. */
+  /** docs/aws-semantics.md §6.2 and §7.7: `aws cloudformation deploy` matches this exact text. */
   private stackWithId(nameOrId: string | undefined): StackRecord {
     const stack = this.findStack(nameOrId);
     if (!stack) throw validationError(`Stack with id ${nameOrId ?? ''} does not exist`);
@@ -333,7 +333,7 @@ export class CloudFormationService implements Service {
     return changeSet;
   }
 
-  /** The change sets a stack still lists: an executed one leaves the list (reference/aws-semantics.md §6.2). */
+  /** The change sets a stack still lists: an executed one leaves the list (docs/aws-semantics.md §6.2). */
   private listedChangeSets(stack: { StackId: string }): ChangeSetRecord[] {
     return this.changeSets.filter((changeSet) => changeSet.StackId === stack.StackId && !changeSet.executed);
   }
@@ -553,7 +553,7 @@ export class CloudFormationService implements Service {
     let stack = existing;
     if (!stack) {
       stack = this.newStack(stackName, { StackId: identity.StackId, NotificationARNs: notificationARNs });
-      // reference/aws-semantics.md §6.4 and §7.6: a new change set makes the stack, in REVIEW_IN_PROGRESS.
+      // docs/aws-semantics.md §6.4 and §7.6: a new change set makes the stack, in REVIEW_IN_PROGRESS.
       this.engine.stackStatus(stack, 'REVIEW_IN_PROGRESS', 'User Initiated');
     }
     const tags = 'Tags' in input ? tagList(input.Tags) : stack.Tags;
@@ -569,7 +569,7 @@ export class CloudFormationService implements Service {
       CreationTime: this.ctx.now(),
       // The set is computed at once, so it is CREATE_COMPLETE (or FAILED) on the first DescribeChangeSet (§7.6).
       Status: empty ? 'FAILED' : 'CREATE_COMPLETE',
-      // reference/aws-semantics.md §7.8: clients match on this sentence.
+      // docs/aws-semantics.md §7.8: clients match on this sentence.
       StatusReason: empty
         ? "The submitted information didn't contain changes. Submit different information to create a change set."
         : undefined,
@@ -658,7 +658,7 @@ export class CloudFormationService implements Service {
   private async executeChangeSet(input: ExecuteChangeSetInput): Promise<Record<string, never>> {
     const changeSet = this.findChangeSet(input.ChangeSetName, input.StackName, (name) => this.stackWithId(name));
     if (changeSet.Status !== 'CREATE_COMPLETE') {
-      // reference/aws-semantics.md §6.2
+      // docs/aws-semantics.md §6.2
       throw new ServiceError(
         'InvalidChangeSetStatus',
         `ChangeSet [${changeSet.ChangeSetId}] cannot be executed in its current status of [${changeSet.Status}]`,
@@ -759,7 +759,7 @@ export class CloudFormationService implements Service {
     checkCapabilities(template, capabilities);
     const tags = 'Tags' in input ? tagList(input.Tags) : stack.Tags;
     if (this.isNoOp(stack, plan, this.engine.changes(stack, plan), tags)) {
-      // reference/aws-semantics.md §6.2
+      // docs/aws-semantics.md §6.2
       throw validationError('No updates are to be performed.');
     }
     stack.Capabilities = capabilities;

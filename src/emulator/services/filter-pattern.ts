@@ -1,5 +1,5 @@
 // CloudWatch Logs filter patterns (terms, phrases, ?OR, -exclusion, %regex%, JSON {...}, space-delimited [...]) as message predicates.
-// Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html (reference/aws-semantics.md §4).
+// Syntax: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html (docs/aws-semantics.md §4).
 import { linearRegexTest, wildcardMatch } from './filter-regex.js';
 
 export type MessageMatcher = (message: string) => boolean;

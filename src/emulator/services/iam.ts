@@ -123,7 +123,7 @@ export class IamService implements Service {
       RoleName: input.RoleName,
       RoleId: newRoleId(),
       Path: path,
-      // IAM ARNs have an empty region (reference/aws-semantics.md §6.7).
+      // IAM ARNs have an empty region (docs/aws-semantics.md §6.7).
       Arn: `arn:aws:iam::${this.ctx.accountId}:role${path}${input.RoleName}`,
       CreateDate: this.ctx.now(),
       AssumeRolePolicyDocument: input.AssumeRolePolicyDocument,

@@ -83,7 +83,7 @@ const CODE_URL_EXPIRES_SECONDS = 600;
 interface StoredEventInvokeConfig {
   functionName: string;
   qualifier: string;
-  /** Epoch seconds with a fraction, as the API returns it (reference/aws-semantics.md §1.6). */
+  /** Epoch seconds with a fraction, as the API returns it (docs/aws-semantics.md §1.6). */
   LastModified: number;
   MaximumRetryAttempts?: number;
   MaximumEventAgeInSeconds?: number;
@@ -101,11 +101,11 @@ interface FunctionReference {
   qualifier?: string;
 }
 
-/** Sync request bodies above this are refused (reference/aws-semantics.md §1.3, §1.4). */
+/** Sync request bodies above this are refused (docs/aws-semantics.md §1.3, §1.4). */
 const MAX_SYNC_PAYLOAD_BYTES = 6291456;
-/** Event payloads: 1 MB since late October 2025 (reference/aws-semantics.md §1.4). */
+/** Event payloads: 1 MB since late October 2025 (docs/aws-semantics.md §1.4). */
 const MAX_EVENT_PAYLOAD_BYTES = 1048576;
-/** The deprecated InvokeAsync keeps the old 256 KB limit (reference/aws-semantics.md §1.4). */
+/** The deprecated InvokeAsync keeps the old 256 KB limit (docs/aws-semantics.md §1.4). */
 const MAX_INVOKE_ASYNC_PAYLOAD_BYTES = 262144;
 
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
@@ -208,7 +208,7 @@ function payloadBytes(payload: unknown): Buffer {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-// Lambda refuses bodies that are not UTF-8 JSON with InvalidRequestContentException (reference/aws-semantics.md §1.3).
+// Lambda refuses bodies that are not UTF-8 JSON with InvalidRequestContentException (docs/aws-semantics.md §1.3).
 function eventText(bytes: Buffer): string {
   let text: string;
   try {
@@ -436,7 +436,7 @@ export class LambdaService implements Service {
   }
 
   /**
-   * Name, partial ARN or full ARN, with an optional `:qualifier` (reference/aws-semantics.md §1.1), checked against
+   * Name, partial ARN or full ARN, with an optional `:qualifier` (docs/aws-semantics.md §1.1), checked against
    * AWS's pattern together with the Qualifier parameter: both failures are reported at once, as AWS does. A name
    * longer than 64 characters passes (the pattern has no length) and is then simply not found, as on AWS.
    */
@@ -556,7 +556,7 @@ export class LambdaService implements Service {
     this.checkDeadLetterPermission(input.Role, input.DeadLetterConfig);
   }
 
-  // The role must be able to send to the DLQ, or the call fails at once with AWS's message (reference/aws-semantics.md §2).
+  // The role must be able to send to the DLQ, or the call fails at once with AWS's message (docs/aws-semantics.md §2).
   private checkDeadLetterPermission(role: string, deadLetterConfig: DeadLetterConfig | undefined): void {
     const target = deadLetterConfig?.TargetArn;
     if (!target) return;
@@ -607,11 +607,11 @@ export class LambdaService implements Service {
       RuntimeVersionConfig: {
         RuntimeVersionArn: `arn:aws:lambda:${this.ctx.region}::runtime:${createHash('sha256').update(languageRuntime(input.Runtime).runtimeVersion).digest('hex')}`,
       },
-      // LoggingConfig defaults to Text and /aws/lambda/<name> (reference/aws-semantics.md §1.6).
+      // LoggingConfig defaults to Text and /aws/lambda/<name> (docs/aws-semantics.md §1.6).
       LoggingConfig: { LogFormat: (input.LoggingConfig?.LogFormat ?? 'Text') as 'Text', LogGroup: logGroup },
     };
     if (input.Environment?.Variables !== undefined) configuration.Environment = { Variables: { ...input.Environment.Variables } };
-    // Sending DeadLetterConfig={} removes it (reference/aws-semantics.md §2).
+    // Sending DeadLetterConfig={} removes it (docs/aws-semantics.md §2).
     if (input.DeadLetterConfig?.TargetArn) configuration.DeadLetterConfig = { TargetArn: input.DeadLetterConfig.TargetArn };
     if (previous && previous.RevisionId === configuration.RevisionId) configuration.RevisionId = randomUUID();
     return configuration;
@@ -781,7 +781,7 @@ export class LambdaService implements Service {
 
     if (invocationType === 'DryRun') return { StatusCode: 204 };
     if (invocationType === 'Event') {
-      // Accepted: from here on the event belongs to the async queue and is never lost (reference/aws-semantics.md §2).
+      // Accepted: from here on the event belongs to the async queue and is never lost (docs/aws-semantics.md §2).
       this.invoker.enqueue(name, request.requestId, text);
       return { StatusCode: 202 };
     }
@@ -809,7 +809,7 @@ export class LambdaService implements Service {
     }
   }
 
-  // The deprecated API: same queue, 256 KB limit, answers {Status: 202} (reference/aws-semantics.md §1.1, §1.4).
+  // The deprecated API: same queue, 256 KB limit, answers {Status: 202} (docs/aws-semantics.md §1.1, §1.4).
   private invokeAsync(input: { FunctionName: string; InvokeArgs?: Uint8Array }, request: RequestContext): { Status: number } {
     const stored = this.lookup(input.FunctionName, undefined, 'invoke');
     const bytes = payloadBytes(input.InvokeArgs);
@@ -843,7 +843,7 @@ export class LambdaService implements Service {
     };
   }
 
-  // ---- event-invoke configs (reference/aws-semantics.md §1.6, §2) ----
+  // ---- event-invoke configs (docs/aws-semantics.md §1.6, §2) ----
 
   private eventConfigTarget(functionName: string, qualifierParameter: string | undefined): { name: string; qualifier: string } {
     const reference = this.parseReference(functionName, qualifierParameter);

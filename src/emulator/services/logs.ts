@@ -25,7 +25,7 @@ import type { EmulatorContext, EntityState, Service } from '../context.js';
 import { ServiceError } from '../errors.js';
 import { compileFilterPattern, FilterPatternError, type MessageMatcher } from './filter-pattern.js';
 
-/** reference/aws-semantics.md §4: the only values PutRetentionPolicy accepts. */
+/** docs/aws-semantics.md §4: the only values PutRetentionPolicy accepts. */
 export const RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
@@ -126,7 +126,7 @@ function keyFromDigits(digits: string): EventKey {
 }
 
 function invalidToken(): ServiceError {
-  // reference/aws-semantics.md §4 (LS-validated test_get_log_events_invalid_token)
+  // docs/aws-semantics.md §4 (LS-validated test_get_log_events_invalid_token)
   return new ServiceError('InvalidParameterException', 'The specified nextToken is invalid.');
 }
 
@@ -161,7 +161,7 @@ function parseOffsetToken(token: string): number {
 // ---------------------------------------------------------------- request validation, in AWS's wording
 
 // CloudWatch Logs reports constraint failures as InvalidParameterException with the generic validation text
-// (reference/aws-semantics.md §4: "1 validation error detected: Value '10001' at 'limit' ...", LS-validated).
+// (docs/aws-semantics.md §4: "1 validation error detected: Value '10001' at 'limit' ...", LS-validated).
 function constraintError(value: unknown, field: string, constraint: string): ServiceError {
   const shown = value === undefined || value === null ? 'null' : `'${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}'`;
   return new ServiceError(
@@ -339,13 +339,13 @@ export class LogsService implements Service, EntityState {
     },
   };
 
-  // ---------------------------------------------------------------- internal API (common.md)
+  // ---------------------------------------------------------------- internal API, for sibling services (context.ts)
 
   createLogGroup(name: string, options: { retentionInDays?: number; tags?: Record<string, string> } = {}): { arn: string } {
     checkGroupName(name);
     if (options.retentionInDays !== undefined) checkRetention(options.retentionInDays);
     const group = this.addGroup(name, { tags: options.tags ?? {}, retentionInDays: options.retentionInDays });
-    // The ARN CloudFormation's GetAtt Arn reports ends in :* (reference/aws-semantics.md §3).
+    // The ARN CloudFormation's GetAtt Arn reports ends in :* (docs/aws-semantics.md §3).
     return { arn: `${this.groupArn(group.name)}:*` };
   }
 
@@ -530,7 +530,7 @@ export class LogsService implements Service, EntityState {
     options: { tags: Record<string, string>; retentionInDays?: number; kmsKeyId?: string; logGroupClass?: string; deletionProtectionEnabled?: boolean },
   ): StoredGroup {
     if (this.groups.has(name)) {
-      // reference/aws-semantics.md §4: no trailing period on this one.
+      // docs/aws-semantics.md §4: no trailing period on this one.
       throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists');
     }
     const group: StoredGroup = {
@@ -560,7 +560,7 @@ export class LogsService implements Service, EntityState {
     const name = optionalString(input, 'logGroupName');
     const identifier = optionalString(input, 'logGroupIdentifier');
     if (name !== undefined && identifier !== undefined) {
-      // reference/aws-semantics.md §4 (LS-validated): ValidationException, not InvalidParameterException.
+      // docs/aws-semantics.md §4 (LS-validated): ValidationException, not InvalidParameterException.
       throw new ServiceError('ValidationException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
     }
     if (name !== undefined) return this.requireGroup(checkGroupName(name));
@@ -678,7 +678,7 @@ export class LogsService implements Service, EntityState {
     }
     if (stream.lastIngestionTime !== undefined) described.lastIngestionTime = stream.lastIngestionTime;
     described.arn = `${this.groupArn(group.name)}:log-stream:${stream.name}`;
-    // reference/aws-semantics.md §4: storedBytes on a stream is always 0 (deprecated by AWS).
+    // docs/aws-semantics.md §4: storedBytes on a stream is always 0 (deprecated by AWS).
     described.storedBytes = 0;
     return described;
   }
@@ -832,7 +832,7 @@ export class LogsService implements Service, EntityState {
       (stream) => (!wanted || wanted.has(stream.name)) && (prefix === undefined || stream.name.startsWith(prefix)),
     );
     // Each stream contributes a sorted slice (startTime and endTime both inclusive, per the model docs); a k-way
-    // merge over those slices yields the group's order: timestamp, then ingestion order (reference/aws-semantics.md §4).
+    // merge over those slices yields the group's order: timestamp, then ingestion order (docs/aws-semantics.md §4).
     const cursors = streams
       .map((stream) => {
         let next = startTime === undefined ? 0 : firstAtOrAfterTime(stream.events, startTime);

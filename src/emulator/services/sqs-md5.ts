@@ -20,17 +20,17 @@ function lengthPrefixed(bytes: Buffer): Buffer[] {
   return [length, bytes];
 }
 
-// Transport bytes of reference/aws-semantics.md §5.4: 1 string/number, 2 binary, 3 string list, 4 binary list.
+// Transport bytes of docs/aws-semantics.md §5.4: 1 string/number, 2 binary, 3 string list, 4 binary list.
 const STRING_TRANSPORT = 1;
 const BINARY_TRANSPORT = 2;
 const STRING_LIST_TRANSPORT = 3;
 const BINARY_LIST_TRANSPORT = 4;
 
 /**
- * MD5OfMessageAttributes exactly as reference/aws-semantics.md §5.4: names sorted ordinally (uppercase before
+ * MD5OfMessageAttributes exactly as docs/aws-semantics.md §5.4: names sorted ordinally (uppercase before
  * lowercase, so no localeCompare), each of name, DataType and value 4-byte big-endian length-prefixed, a transport
  * byte before the value, binary values hashed as raw bytes. Undefined when there is nothing to hash, because SDKs
- * reject a digest sent for no attributes (reference/aws-semantics.md §7 item 3).
+ * reject a digest sent for no attributes (docs/aws-semantics.md §7 item 3).
  */
 export function md5OfMessageAttributes(attributes: Record<string, WireMessageAttribute> | undefined): string | undefined {
   if (!attributes) return undefined;

@@ -119,7 +119,7 @@ interface SqsState {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// AWS constants (reference/aws-semantics.md §5.3 and §5.5).
+// AWS constants (docs/aws-semantics.md §5.3 and §5.5).
 
 const MAX_MESSAGE_BYTES = 1_048_576;
 const MAX_BATCH_ENTRIES = 10;
@@ -127,7 +127,7 @@ const MAX_MESSAGE_ATTRIBUTES = 10;
 const PURGE_INTERVAL_MS = 60_000;
 const MAX_LIST_QUEUES = 1000;
 
-/** reference/aws-semantics.md §5.5 table; SSE-SQS is on by default for queues created since 2022. */
+/** docs/aws-semantics.md §5.5 table; SSE-SQS is on by default for queues created since 2022. */
 const DEFAULT_QUEUE_ATTRIBUTES: Record<string, string> = {
   VisibilityTimeout: '30',
   MaximumMessageSize: String(MAX_MESSAGE_BYTES),
@@ -183,13 +183,13 @@ const FIFO_ATTRIBUTES = new Set(['FifoQueue', 'ContentBasedDeduplication', 'Dedu
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
-// reference/aws-semantics.md §5.5: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF (lone surrogates fail).
+// docs/aws-semantics.md §5.5: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF (lone surrogates fail).
 const DISALLOWED_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors, with the JSON shape name as code and the legacy query code botocore and SDK v3 map exceptions from
-// (reference/aws-semantics.md §5.2).
+// (docs/aws-semantics.md §5.2).
 
 function queueDoesNotExist(): ServiceError {
   return new ServiceError('QueueDoesNotExist', 'The specified queue does not exist.', {
@@ -693,7 +693,7 @@ export class SqsService implements Service, EntityState {
       const queue = this.requireQueue(input.QueueUrl);
       const now = this.ctx.now();
       if (queue.record.LastPurgeAt !== undefined && now - queue.record.LastPurgeAt < PURGE_INTERVAL_MS) {
-        // reference/aws-semantics.md §5.2: HTTP 403 with the legacy code.
+        // docs/aws-semantics.md §5.2: HTTP 403 with the legacy code.
         throw new ServiceError(
           'PurgeQueueInProgress',
           `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
@@ -876,7 +876,7 @@ export class SqsService implements Service, EntityState {
   };
 
   // -------------------------------------------------------------------------------------------------------------
-  // Internal API for sibling services (common.md).
+  // Internal API for sibling services (context.ts).
 
   createQueue(
     name: string,
@@ -1228,7 +1228,7 @@ export class SqsService implements Service, EntityState {
     }
     const maximum = queue.attribute('MaximumMessageSize');
     if (byteLength(body) + attributesSize(attributes) > maximum) {
-      // reference/aws-semantics.md §5.5: the exact oversize message.
+      // docs/aws-semantics.md §5.5: the exact oversize message.
       throw invalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${maximum} bytes.`);
     }
     checkCharacters(body);
