@@ -35,3 +35,9 @@ export async function callerIdentity(sts: StsApi): Promise<CallerIdentity> {
 export function describeIdentity(identity: CallerIdentity, region: string): string {
   return `account ${identity.account} as ${identity.arn}, region ${region}`;
 }
+
+/** The line printed before anything changes: where (AWS or the endpoint), whose account, as whom, and which keys. */
+export function identityLine(clients: { endpoint?: string; region: string; credentials: string }, identity: CallerIdentity): string {
+  const dummy = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
+  return `${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${dummy}`;
+}

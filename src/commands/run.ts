@@ -6,7 +6,7 @@ import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
-import { callerIdentity, describeIdentity } from '../aws/identity.js';
+import { callerIdentity, identityLine } from '../aws/identity.js';
 import { DemoError, environmentError, ExitCode } from '../errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
 import { AWS_RETRY_DELAYS_MS } from '../lesson/countdown.js';
@@ -212,9 +212,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         async () => callerIdentity((await connect()).sts),
         () => 'answering',
       );
-      const connected = clients!;
-      const credentials = connected.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
-      progress.info(`${connected.endpoint ? `Endpoint ${connected.endpoint}: ` : 'AWS '}${describeIdentity(identity, connected.region)}${credentials}`);
+      progress.info(identityLine(clients!, identity));
     } else {
       await connect();
     }

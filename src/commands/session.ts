@@ -4,7 +4,8 @@ import type { Output, Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandOutput } from './activity.js';
 import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
-import { callerIdentity, describeIdentity } from '../aws/identity.js';
+import { callerIdentity, identityLine } from '../aws/identity.js';
+import { describeStack } from '../aws/stacks.js';
 import { DemoError, ExitCode, environmentError } from '../errors.js';
 import { BIN } from '../product.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
@@ -191,10 +192,7 @@ export async function withSession<T>(
   try {
     if (!session.server) {
       // Before anything changes: whose account, as whom, where (as `run` says it). An odd answer stops here.
-      const identity = await callerIdentity(session.clients.sts);
-      const { clients } = session;
-      const dummy = clients.credentials === 'dummy' ? ' (dummy credentials: none are configured)' : '';
-      deps.reporter.info(`${clients.endpoint ? `Endpoint ${clients.endpoint}: ` : 'AWS '}${describeIdentity(identity, clients.region)}${dummy}`);
+      deps.reporter.info(identityLine(session.clients, await callerIdentity(session.clients.sts)));
     }
     const result = await work(session);
     if (session.serverStartedNow && !settings.temporaryServer) {
@@ -219,17 +217,8 @@ export async function withSession<T>(
 
 /** The stack, or undefined when it does not exist (or only its DELETE_COMPLETE record is left). */
 export async function findStack(session: Session, stackName: string): Promise<Stack | undefined> {
-  try {
-    const { Stacks = [] } = await session.clients.cloudFormation.describeStacks({ StackName: stackName });
-    const stack = Stacks[0];
-    return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
-  } catch (error) {
-    // docs/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
-    if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
-      return undefined;
-    }
-    throw error;
-  }
+  const stack = await describeStack(session.clients.cloudFormation, stackName);
+  return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
 }
 
 /** A command found nothing to work on (no stack): the server it may have started for it is stopped again. */

@@ -1,6 +1,7 @@
 // `teardown [--yes]`: delete the stack, wait for DELETE_COMPLETE, check nothing is left, stop a server the tool started.
 import { createInterface } from 'node:readline/promises';
 import type { Stack } from '@aws-sdk/client-cloudformation';
+import { isMissingStack } from '../aws/stacks.js';
 import { pollUntil } from '../aws/wait.js';
 import { DemoError, ExitCode, environmentError, usageError } from '../errors.js';
 import { outputsByKey } from '../lesson/names.js';
@@ -140,7 +141,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
         status = Stacks[0]?.StackStatus;
       } catch (error) {
         // By name, a deleted stack "does not exist": that is done too (docs/aws-semantics.md §6.2).
-        if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) return 'DELETE_COMPLETE';
+        if (isMissingStack(error)) return 'DELETE_COMPLETE';
         throw error;
       }
       if (status && status !== lastStatus) onStatus(status);

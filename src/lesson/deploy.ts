@@ -4,6 +4,7 @@ import type { Parameter, Stack, StackEvent } from '@aws-sdk/client-cloudformatio
 import type { CloudFormationApi, Target } from '../aws/clients.js';
 import { deniedAction } from '../aws/errors.js';
 import { StackEventFeed } from '../aws/stack-events.js';
+import { describeStack } from '../aws/stacks.js';
 import { waitForChangeSet, waitForStackToSettle, type PollPlan } from '../aws/wait.js';
 import { environmentError } from '../errors.js';
 import { DeployBoard, type ResourceRow } from './deploy-progress.js';
@@ -84,18 +85,6 @@ export async function validateTemplate(cfn: CloudFormationApi, templateBody: str
   }
 }
 
-async function findStack(cfn: CloudFormationApi, stackName: string): Promise<Stack | undefined> {
-  try {
-    const { Stacks = [] } = await cfn.describeStacks({ StackName: stackName });
-    return Stacks[0];
-  } catch (error) {
-    // docs/aws-semantics.md §6.2: a missing stack is ValidationError "Stack with id <name> does not exist".
-    if ((error as { name?: string }).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
-      return undefined;
-    }
-    throw error;
-  }
-}
 
 /** The failure CloudFormation recorded last time (events are newest first), for a stack this deploy did not touch. */
 async function earlierFailure(cfn: CloudFormationApi, stackName: string, statusPattern: RegExp): Promise<ResourceRow | undefined> {
@@ -179,7 +168,7 @@ export async function deployStack(cfn: CloudFormationApi, request: DeployRequest
   const cleanup =
     request.cleanupCommand === null ? undefined : (request.cleanupCommand ?? `aws cloudformation delete-stack --stack-name ${stackName}`);
 
-  let existing = await findStack(cfn, stackName);
+  let existing = await describeStack(cfn, stackName);
   if (existing?.StackStatus?.endsWith('_IN_PROGRESS') && existing.StackStatus !== 'REVIEW_IN_PROGRESS') {
     // Another deploy (or a delete) is still running: let it finish rather than fail on "is in ... state".
     existing = await waitForStackToSettle(cfn, stackName, plan(), request.onStatus);
@@ -210,7 +199,7 @@ export async function deployStack(cfn: CloudFormationApi, request: DeployRequest
   if (state === 'no-changes') {
     // Nothing to do counts as success; the empty change set would only clutter the console, so it goes.
     await cfn.deleteChangeSet({ StackName: stackName, ChangeSetName: changeSetId }).catch(() => undefined);
-    const stack = await findStack(cfn, stackName);
+    const stack = await describeStack(cfn, stackName);
     return { action: 'unchanged', stackStatus: stack?.StackStatus ?? 'UNKNOWN', outputs: outputsByKey(stack?.Outputs) };
   }
 
