@@ -1,6 +1,8 @@
 // The CLI's edge: the only code that takes argv, owns the process's warnings and Ctrl-C, prints, and picks the exit code.
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
-import type { CommandDeps, InputStream } from '../commands/session.js';
+import type { CommandDeps } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
 import { DemoError, ExitCode } from '../errors.js';
@@ -26,6 +28,10 @@ function silenceUnactionableWarnings(): void {
   }) as typeof process.emitWarning;
 }
 silenceUnactionableWarnings();
+
+export interface InputStream extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+}
 
 export interface CliIo {
   stdout: OutputStream;
@@ -170,7 +176,9 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
   const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
-  const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, stdin: io.stdin };
+  const stdin = io.stdin;
+  const confirm = stdin?.isTTY ? (question: string) => askOnTerminal(question, stdin, io.stderr, interruption.signal) : undefined;
+  const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, ...(confirm ? { confirm } : {}) };
   try {
     switch (parsed.command) {
       case 'deploy':
@@ -195,5 +203,27 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
     return reportFailure(reporter, error, interruption.signal.aborted, hint);
   } finally {
     stopListening();
+  }
+}
+
+/** A yes/no question on the terminal; anything but y or yes is no. It goes to stderr, where progress goes, so
+ * `teardown --target aws > log` still shows it. */
+async function askOnTerminal(question: string, stdin: InputStream, stderr: OutputStream, signal: AbortSignal): Promise<boolean> {
+  // readline wants a stream; the CLI's stderr may be any writer (a test's capture).
+  const output = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      stderr.write(chunk.toString());
+      done();
+    },
+  });
+  const prompt = createInterface({ input: stdin, output, terminal: true });
+  const onAbort = () => prompt.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const answer = await prompt.question(question, { signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    prompt.close();
   }
 }

@@ -32,9 +32,6 @@ export interface CommandOptions {
   local: LocalSettings;
 }
 
-export interface InputStream extends NodeJS.ReadableStream {
-  isTTY?: boolean;
-}
 
 export interface CommandDeps {
   reporter: CommandOutput;
@@ -42,8 +39,11 @@ export interface CommandDeps {
   env: NodeJS.ProcessEnv;
   /** --json: one JSON document on stdout, nothing else. */
   json: boolean;
-  /** For questions (teardown on AWS); absent in tests and pipes. */
-  stdin?: InputStream;
+  /**
+   * Asks a yes/no question on the terminal (teardown on AWS); absent without one (pipes, CI, tests), where a command
+   * that needs an answer refuses instead.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export interface Session {

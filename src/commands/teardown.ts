@@ -1,5 +1,4 @@
 // `teardown [--yes]`: delete the stack, wait for DELETE_COMPLETE, check nothing is left, stop a server the tool started.
-import { createInterface } from 'node:readline/promises';
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { isMissingStack } from '../aws/stacks.js';
 import { pollUntil } from '../aws/wait.js';
@@ -15,7 +14,6 @@ import {
   withSession,
   type CommandDeps,
   type CommandOptions,
-  type InputStream,
   type Session,
 } from './session.js';
 
@@ -91,29 +89,13 @@ export const leftoverChecks: LeftoverCheck[] = [logGroupLeftover, queueLeftover]
 
 async function confirmOnAws(options: TeardownOptions, deps: CommandDeps, session: Session): Promise<boolean> {
   const question = `Delete the stack ${options.stackName} and everything in it from ${session.where}? [y/N] `;
-  const stdin = deps.stdin;
-  if (!stdin?.isTTY) {
+  if (!deps.confirm) {
     throw usageError(
       `Refusing to delete the stack ${options.stackName} from ${session.where} without confirmation: there is no terminal to ask on.`,
       `Add --yes to delete it without asking: ${commandLine('teardown', options, deps.env)} --yes`,
     );
   }
-  return ask(question, stdin, deps.signal);
-}
-
-/** A yes/no question on the terminal; anything but y or yes is no. */
-async function ask(question: string, stdin: InputStream, signal: AbortSignal): Promise<boolean> {
-  // The question goes where progress goes (stderr), so `teardown --target aws > log` still shows it.
-  const prompt = createInterface({ input: stdin, output: process.stderr, terminal: true });
-  const onAbort = () => prompt.close();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const answer = await prompt.question(question, { signal });
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    prompt.close();
-  }
+  return deps.confirm(question);
 }
 
 /**
@@ -122,8 +104,8 @@ async function ask(question: string, stdin: InputStream, signal: AbortSignal): P
  */
 async function mayRemove(leftover: Leftover, options: TeardownOptions, deps: CommandDeps): Promise<boolean> {
   if (options.yes) return true;
-  if (!deps.stdin?.isTTY) return false;
-  return ask(`The stack is gone but ${leftover.what} is left behind. Delete it? [y/N] `, deps.stdin, deps.signal);
+  if (!deps.confirm) return false;
+  return deps.confirm(`The stack is gone but ${leftover.what} is left behind. Delete it? [y/N] `);
 }
 
 /** DeleteStack, then DescribeStacks by the stack's ARN (a deleted stack stays findable by it) until DELETE_COMPLETE. */
