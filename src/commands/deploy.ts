@@ -3,7 +3,7 @@ import { deployStack, validateTemplate, type DeployResult } from '../lesson/depl
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { LessonState } from '../local/lesson-state.js';
 import { printOutputs } from './outputs.js';
-import { readTemplate } from './run.js';
+import { readTemplate } from '../lesson/template.js';
 import { tracked } from './activity.js';
 import { commandLine, findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 

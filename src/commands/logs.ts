@@ -1,23 +1,16 @@
 // `logs [--follow]`: the function's log lines grouped by RequestId, each attempt numbered, errors highlighted.
-import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { LogsApi } from '../aws/clients.js';
 import { sleep } from '../aws/wait.js';
 import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine, findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
-import { startedRequestId } from '../lesson/log-lines.js';
+import { readLogLines, startedRequestId, type LogLine } from '../lesson/log-lines.js';
 
 export interface LogsOptions extends CommandOptions {
   follow: boolean;
 }
 
-export interface LogLine {
-  eventId: string;
-  timestamp: number;
-  stream: string;
-  message: string;
-}
 
 export interface Attempt {
   /** "attempt 1", "retry 1", ... */
@@ -170,29 +163,6 @@ export function renderGrouped(grouper: LogGrouper, paint: Paint): string[] {
     for (const line of unplaced) lines.push(...renderLine(line, paint, '    '));
   }
   return lines;
-}
-
-function toLine(event: FilteredLogEvent): LogLine {
-  return {
-    eventId: event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`,
-    timestamp: event.timestamp ?? 0,
-    stream: event.logStreamName ?? '',
-    message: event.message ?? '',
-  };
-}
-
-/** Every event of the group since `startTime` (all pages), oldest first. */
-export async function readLogLines(logs: LogsApi, logGroupName: string, startTime?: number, signal?: AbortSignal): Promise<LogLine[]> {
-  const lines: LogLine[] = [];
-  let nextToken: string | undefined;
-  do {
-    if (signal?.aborted) break;
-    const page = await logs.filterLogEvents({ logGroupName, startTime, nextToken });
-    lines.push(...(page.events ?? []).map(toLine));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  // Stable: events of one stream keep their order when they share a millisecond.
-  return lines.map((line, index) => ({ line, index })).sort((a, b) => a.line.timestamp - b.line.timestamp || a.index - b.index).map(({ line }) => line);
 }
 
 function isMissingGroup(error: unknown): boolean {

@@ -1,7 +1,5 @@
 // `run`: validate and deploy the stack, run the six steps, and return the report (the CLI prints it).
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
@@ -9,16 +7,16 @@ import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
 import { DemoError, environmentError, ExitCode } from '../errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
-import { AWS_RETRY_DELAYS_MS } from '../lesson/countdown.js';
 import { deployStack, teardownCommands, validateTemplate, type DeployResult, type StackLocation } from '../lesson/deploy.js';
 import { namesFromOutputs } from '../lesson/names.js';
 import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson, type StepHooks } from '../lesson/steps.js';
 import { buildTimeline, formatSeconds } from '../lesson/timeline.js';
+import { readTemplate, TEMPLATE_PATH } from '../lesson/template.js';
+import { lessonTiming } from '../lesson/timing.js';
 import { tracked as trackedActivity, type Activity } from './activity.js';
 
 /** The template ships inside the package: found next to the code, wherever the user runs the command from. */
-export const TEMPLATE_PATH = fileURLToPath(new URL('../../templates/LambdaAsync.yaml', import.meta.url));
 
 export interface RunOptions {
   target: Target;
@@ -85,44 +83,6 @@ export interface TimingOverrides {
   lesson?: Partial<LessonTiming>;
 }
 
-/** Slack on top of the local retry delays for cold starts, the runs themselves and a slow machine. */
-const LOCAL_WAIT_SLACK_MS = 10_000;
-/** AWS is often late with retries; LocalStack's own AWS-validated test_dead_letter_queue waits this long too (120 tries, 3 s apart: tests/aws/services/lambda_/test_lambda_destinations.py). */
-const AWS_WAIT_MS = 6 * 60_000;
-
-/**
- * How steps 5 and 6 wait: by the emulator's own retry delays when they are known (the in-process emulator, the local
- * server), by AWS's pace otherwise (AWS, or an endpoint that chooses its own delays).
- */
-export function lessonTiming(timeoutMs: number | undefined, localRetryDelaysMs: [number, number] | null): LessonTiming {
-  if (localRetryDelaysMs) {
-    const [first, second] = localRetryDelaysMs;
-    return {
-      waitMs: timeoutMs ?? first + second + LOCAL_WAIT_SLACK_MS,
-      // The emulator has no quota and answers FilterLogEvents in about a millisecond: reading every 25 ms ends step 5
-      // within 25 ms of the last retry's START line (it costs the machine ~40 cheap calls a second while it waits).
-      pollMs: 25,
-      receiveWaitSeconds: 1,
-      drainWaitSeconds: 0,
-      expectedRetryDelaysMs: localRetryDelaysMs,
-      minCallSpacingMs: 0,
-    };
-  }
-  // FilterLogEvents allows 5 calls per second per account (docs/aws-semantics.md §4): one every 3 s leaves room for others,
-  // calls are spaced 200 ms apart, and a throttled call backs off from 1 s, doubling, up to 20 s.
-  // The DLQ is long-polled for 20 s, so its message shows within a second of arriving.
-  return {
-    waitMs: timeoutMs ?? AWS_WAIT_MS,
-    pollMs: 3_000,
-    receiveWaitSeconds: 20,
-    drainWaitSeconds: 1,
-    expectedRetryDelaysMs: AWS_RETRY_DELAYS_MS,
-    countdownLineMs: 30_000,
-    throttleBackoff: { baseMs: 1_000, capMs: 20_000 },
-    minCallSpacingMs: 200,
-  };
-}
-
 /** Pause between the deploy's polls: the emulator is done before the first; CloudFormation takes its time. */
 function deployPollMs(localDelays: [number, number] | null, endpointUrl: string | undefined): number {
   if (localDelays) return 100;
@@ -134,13 +94,6 @@ function placeOf(clients: AwsClients, inProcess: boolean, server: boolean): Plac
   return { endpoint: clients.endpoint, region: clients.region, label };
 }
 
-export async function readTemplate(path: string = TEMPLATE_PATH): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw environmentError(`Cannot read the lesson's template at ${path}.`, 'Reinstall the package (npm install).', error);
-  }
-}
 
 export async function run(options: RunOptions, deps: RunDependencies): Promise<RunReport> {
   const startedAt = Date.now();

@@ -8,8 +8,8 @@ import { lessonSteps, runLesson } from '../lesson/steps.js';
 import { summaryLines } from '../lesson/summary.js';
 import { buildTimeline, formatSeconds, renderTimeline, type TimelineData } from '../lesson/timeline.js';
 import { LessonState } from '../local/lesson-state.js';
-import { readLogLines } from './logs.js';
-import { lessonTiming } from './run.js';
+import { readLogLines } from '../lesson/log-lines.js';
+import { lessonTiming } from '../lesson/timing.js';
 import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 import { startedRequestId } from '../lesson/log-lines.js';
 

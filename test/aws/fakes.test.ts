@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createClients } from '../../src/aws/clients.js';
 import { main } from '../../src/cli/main.js';
-import { lessonTiming } from '../../src/commands/run.js';
+import { lessonTiming } from '../../src/lesson/timing.js';
 import { retriesInLogs } from '../../src/lesson/05-retries-in-logs.js';
 import { eventInDlq } from '../../src/lesson/06-event-in-dlq.js';
 import type { LessonContext } from '../../src/lesson/context.js';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DemoError } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
-import { run, TEMPLATE_PATH, type RunOptions, type RunProgress } from '../../src/commands/run.js';
+import { run, type RunOptions, type RunProgress } from '../../src/commands/run.js';
+import { TEMPLATE_PATH } from '../../src/lesson/template.js';
 import { captureIo as captureTo } from '../helpers/capture-io.js';
 
 const silent: RunProgress = {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
-import { TEMPLATE_PATH } from '../../src/commands/run.js';
+import { TEMPLATE_PATH } from '../../src/lesson/template.js';
 import type { LessonRecord, LessonTiming, Step } from '../../src/lesson/context.js';
 import { deployStack } from '../../src/lesson/deploy.js';
 import { namesFromOutputs } from '../../src/lesson/names.js';
