@@ -95,6 +95,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (parsed.command !== 'run') return runWalkCommand(parsed, io);
   const { options, output } = parsed;
   // A local server that runs (`local start`, or one a per-step command started) hosts `run` too, and keeps its stack.
+  // The lesson's code loads while the state dir is checked for a running server and the reporter loads.
+  const runModule = import('../commands/run.js');
+  runModule.catch(() => {});
   const localServer = options.target === 'local' && !options.endpointUrl ? await localServerFor(parsed.local) : undefined;
   // --port with no server there: this run's own emulator listens on it (so the AWS CLI can watch the run).
   if (parsed.local.portExplicit && !localServer) options.port = parsed.local.port;
@@ -105,7 +108,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
   try {
-    const { run } = await import('../commands/run.js');
+    const { run } = await runModule;
     const report = await run(options, { progress: reporter.progress, signal: interruption.signal, env: io.env, localServer });
     if (output.json) {
       reporter.result([JSON.stringify(report, null, 2)]);
