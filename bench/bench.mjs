@@ -1,5 +1,6 @@
 // `npm run bench`: start-up, lesson overhead, Invoke, SQS, CloudFormation and server start-up, ours beside moto.
-// Prints a table and writes bench/results.json. Usage: node bench/bench.mjs [--quick] [--no-moto]
+// Prints a table and writes bench/results.json.
+// Usage: node bench/bench.mjs [--quick] [--no-moto] [--only=startup,lesson,api,server]
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +43,11 @@ process.emitWarning = (warning, ...rest) => {
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-// `--only api` (or BENCH_ONLY=api) runs sections 3-5 alone: the API figures, without the process benches around them.
-const only = [...args].find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env.BENCH_ONLY;
+// `--only=api` (or BENCH_ONLY=api) runs sections 3-5 alone; `--only=startup,lesson,server` sections 1, 2 and 6, and
+// so on: a figure being worked on, measured without the ten minutes around it.
+const onlyList = [...args].find((arg) => arg.startsWith('--only='))?.slice('--only='.length) ?? process.env.BENCH_ONLY;
+const only = onlyList ? new Set(onlyList.split(',').map((name) => name.trim())) : undefined;
+const wanted = (section) => !only || only.has(section);
 const RUNS = {
   startup: quick ? 5 : 11,
   lesson: quick ? 2 : 5,
@@ -530,25 +534,25 @@ async function main() {
   };
 
   // The process benches first, while no server of ours or moto's is running beside them.
-  if (!only) {
-    await run('1. Start-up', benchStartup);
-    await run('2. Lesson overhead', benchLesson);
-  }
+  if (wanted('startup')) await run('1. Start-up', benchStartup);
+  if (wanted('lesson')) await run('2. Lesson overhead', benchLesson);
 
   const localCommand = localServerCommand();
   const motoState = args.has('--no-moto') ? { available: false, reason: '--no-moto was given' } : motoAvailability();
   const servers = [];
-  try {
-    servers.push({ ...(await startMemoryEmulator()), short: 'in memory' });
-    if (localCommand.available) servers.push({ ...(await startLocalServer()), short: 'durable server' });
-    else progress(`no durable-server figures: ${localCommand.reason}`);
-    await run('3-5. API benches', () => benchApis(servers, motoState));
-  } catch (error) {
-    sections.push({ title: '3-5. API benches', rows: [], skipped: `a server did not start: ${error.message}` });
-  } finally {
-    for (const server of servers) await server.stop();
+  if (wanted('api')) {
+    try {
+      servers.push({ ...(await startMemoryEmulator()), short: 'in memory' });
+      if (localCommand.available) servers.push({ ...(await startLocalServer()), short: 'durable server' });
+      else progress(`no durable-server figures: ${localCommand.reason}`);
+      await run('3-5. API benches', () => benchApis(servers, motoState));
+    } catch (error) {
+      sections.push({ title: '3-5. API benches', rows: [], skipped: `a server did not start: ${error.message}` });
+    } finally {
+      for (const server of servers) await server.stop();
+    }
   }
-  if (!only) await run('6. Server start-up', () => benchServerStart(localCommand));
+  if (wanted('server')) await run('6. Server start-up', () => benchServerStart(localCommand));
 
   // Keep the printed order 1..6 whatever order they ran in.
   sections.sort((a, b) => a.title.trim().localeCompare(b.title.trim(), 'en', { numeric: true }));
