@@ -175,10 +175,17 @@ async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | 
 
 /** The per-step commands and `local ...`: each returns its exit code; failures print as one sentence and a hint. */
 async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
-  const { createReporter } = await import('./reporter.js');
-  const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
+  // `local start -d` spawns its server before this process loads its reporter: the server's Node boots on the other
+  // core meanwhile (bench section 6). What it found, or its failure, waits for localStart, which prints it.
+  const launch =
+    parsed.command === 'local start' && parsed.options.detach
+      ? import('../commands/local.js').then((local) => local.launchDetached(parsed.options, io.env, interruption.signal))
+      : undefined;
+  await launch?.catch(() => {});
+  const { createReporter } = await import('./reporter.js');
+  const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
   const stdin = io.stdin;
   const confirm = stdin?.isTTY ? (question: string) => askOnTerminal(question, stdin, io.stderr, interruption.signal) : undefined;
   const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, ...(confirm ? { confirm } : {}) };
@@ -195,7 +202,7 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
       case 'teardown':
         return await (await import('../commands/teardown.js')).teardown(parsed.options, deps);
       case 'local start':
-        return await (await import('../commands/local.js')).localStart(parsed.options, deps);
+        return await (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
       case 'local stop':
         return await (await import('../commands/local.js')).localStop(parsed.options, deps);
       case 'local status':
