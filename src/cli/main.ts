@@ -47,15 +47,25 @@ export interface CliIo {
 export function processIo(): CliIo {
   // A reader that stops early (`run --json | head`) closes the pipe: that ends the output, not in a crash. What was
   // printed stands, and the command ends as it would have (the in-process emulator dies with the process).
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
+  // Each stream is made (process.stdout is a getter) and guarded on first use: `--help` never builds stderr's.
+  const guarded = new Set<NodeJS.WriteStream>();
+  const guard = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    if (!guarded.has(stream)) {
+      guarded.add(stream);
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw error;
+      });
+    }
+    return stream;
+  };
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdout() {
+      return guard(process.stdout);
+    },
+    get stderr() {
+      return guard(process.stderr);
+    },
     env: process.env,
     // A getter: touching process.stdin creates the stream, which only a question needs.
     get stdin() {
