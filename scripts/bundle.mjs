@@ -108,6 +108,25 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * Each AWS SDK client's schemas module holds every operation's schema, though the CLI sends a dozen operations: a
+ * third of the SDK code it loads (bench section 2). esbuild drops the unused ones only once their object keys are
+ * plain: the SDK writes them `{ [_h]: ... }` with `const _h = "http"`, a computed key it cannot prove harmless. Each
+ * such key becomes the string it names, which is the same object.
+ */
+const plainSchemaKeys = {
+  name: 'plain-schema-keys',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const strings = new Map();
+      for (const [, name, value] of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) strings.set(name, value);
+      const contents = source.replace(/\[(_\w+)\]:/g, (key, name) => (strings.has(name) ? `${strings.get(name)}:` : key));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 async function build(print) {
   // Loaded only when there is work: bin/ checks for staleness on every start in a checkout.
   const { build: esbuild } = await import('esbuild');
@@ -127,7 +146,7 @@ async function build(print) {
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
-    plugins: [lazyTables, lazyChildProcess],
+    plugins: [lazyTables, lazyChildProcess, plainSchemaKeys],
     // Some CommonJS dependencies inside the bundle call require() for Node's built-ins.
     banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   };
