@@ -18,9 +18,6 @@ import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
 import type { LocalSettings } from '../local/settings.js';
 
-// Where the per-step commands have always found it.
-export { commandLine };
-
 /** The options every per-step command takes (the common options that apply to them). */
 export interface CommandOptions {
   target: Target;
