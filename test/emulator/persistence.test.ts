@@ -347,8 +347,8 @@ test('startEmulator on a corrupt state file rejects with CorruptStateError, and 
   await running.close();
 });
 
-test('kill -9 right after an acknowledged write loses nothing', async () => {
-  const stateDir = freshDir();
+/** An emulator on `stateDir` in a child process (so the test can kill -9 it); resolves once it prints its URL. */
+async function childEmulator(stateDir: string, env: NodeJS.ProcessEnv = {}) {
   const indexUrl = new URL('../../src/emulator/index.ts', import.meta.url).href;
   const child = spawn(
     process.execPath,
@@ -361,26 +361,31 @@ test('kill -9 right after an acknowledged write loses nothing', async () => {
        const running = await startEmulator({ stateDir: ${JSON.stringify(stateDir)} });
        process.stdout.write(running.url + '\\n');`,
     ],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(output.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.trim());
     });
+    child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
+  });
+  return { child, url, exited };
+}
+
+test('kill -9 right after an acknowledged write loses nothing', async () => {
+  const stateDir = freshDir();
+  const { child, url, exited } = await childEmulator(stateDir);
+  try {
     const client = logsClient(url);
     await client.send(new CreateLogGroupCommand({ logGroupName: '/acked/then-killed' }));
     child.kill('SIGKILL');
     client.destroy();
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
   }
 
   const restarted = await startEmulator({ stateDir });
@@ -431,29 +436,7 @@ test('an SQS send costs one journal line of the same size with 10 or with 2,000 
 
 /** Sends numbered messages to a child emulator until it dies; resolves with the numbers it acknowledged. */
 async function sendUntilKilled(stateDir: string, env: NodeJS.ProcessEnv): Promise<number[]> {
-  const indexUrl = new URL('../../src/emulator/index.ts', import.meta.url).href;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      `const { startEmulator } = await import(${JSON.stringify(indexUrl)});
-       const running = await startEmulator({ stateDir: ${JSON.stringify(stateDir)} });
-       process.stdout.write(running.url + '\\n');`,
-    ],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('\n')) resolve(output.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
-  });
+  const { child, url, exited } = await childEmulator(stateDir, env);
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const acknowledged: number[] = [];
   try {
