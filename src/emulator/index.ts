@@ -1,5 +1,5 @@
 // The emulator's public door: startEmulator() serves CloudFormation, Lambda, SQS, CloudWatch Logs and STS on one port.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import {
@@ -277,6 +277,12 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
   });
   server.keepAliveTimeout = 60_000;
   server.on('clientError', answerMalformed);
+  // Not a proxy: without this listener Node drops a CONNECT without a word; it gets an answer and a log line instead.
+  server.on('connect', (incoming: IncomingMessage, socket: Duplex) => {
+    log(`refused CONNECT ${incoming.url ?? ''}: the emulator is not a proxy`);
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST, PUT, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
