@@ -132,8 +132,14 @@ export class Emulator implements EmulatorContext {
     return name === 'iam' ? this.iam : name === 'lambda' ? this.lambda : name === 'cloudformation' ? this.cloudformation : undefined;
   }
   /** Resolves once every change made so far is on disk; at once when nothing is pending or nothing is persisted. */
-  afterRequest(): Promise<void> {
-    return this.persistence ? this.persistence.whenSaved() : Promise.resolve();
+  /** How many acknowledged changes so far: afterRequest's argument, taken when a request arrives. */
+  changeCount(): number {
+    return this.persistence?.changeCount ?? 0;
+  }
+
+  /** Resolves once the request's changes are on disk; at once for a request that changed nothing. */
+  afterRequest(changeCountBefore: number): Promise<void> {
+    return this.persistence ? this.persistence.whenSaved(changeCountBefore) : Promise.resolve();
   }
 
   get services(): ServiceTable {
@@ -217,8 +223,9 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
       for (const notice of persistence.notices) log(notice);
       persistence.attach((key) => emulator.entity(key), () => emulator.exportEntities());
       persistence.onWriteError = (error) => {
-        emulator.incidents.record({ metric: 'StateWriteErrors', functionName: '(server)', message: `a state write failed: ${error instanceof Error ? error.message : String(error)}; the requests that needed it got InternalFailure and the changes are written with the next save.` });
+        emulator.incidents.record({ metric: 'StateWriteErrors', functionName: '(server)', message: `a state write failed: ${error instanceof Error ? error.message : String(error)}; the requests that needed it got InternalFailure; the changes stay in memory and are written as soon as the disk takes them.` });
       };
+      persistence.onWriteRecovered = () => log(`state writes work again: the changes kept in memory are on disk in ${options.stateDir}.`);
       emulator.persistence = persistence;
       if (saved?.kind === 'entities') emulator.importEntities(saved.entities);
       if (saved?.kind === 'legacy') {
@@ -250,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     let request: HttpRequest | undefined;
     try {
       const read = await readRequest(incoming);
+      const changesBefore = emulator.changeCount();
       request = read;
       const refusal = refusalResponse(read, hostAllowed);
       // A refused request is worth a line: it is a web page, or a client set up wrong, knocking.
@@ -263,7 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
       // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
       // through, and requests finishing together share one write, so the wait is one write, not one per request.
       // A failed save answers 500, never an acknowledgement the disk does not hold.
-      await emulator.afterRequest();
+      await emulator.afterRequest(changesBefore);
       writeResponse(outgoing, response);
     } catch (error) {
       log(`InternalFailure on ${requestLine(incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

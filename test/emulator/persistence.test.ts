@@ -213,6 +213,36 @@ test('a full disk fails the save that needed it, leaves the journal whole, and t
   assert.deepEqual([...reopen(dir)].sort(), [['first', 1], ['second', 2], ['third', 3]]);
 });
 
+test('a refused write is retried in the background until the disk takes it, reported once and again when it recovers', async () => {
+  const dir = freshDir();
+  let failures = 0;
+  const io: JournalIo = {
+    write(fd, buffer, offset, length) {
+      if (failures > 0) {
+        failures--;
+        throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
+      }
+      return writeSync(fd, buffer, offset, length);
+    },
+  };
+  const state = journalled(dir, { io, retryBaseMs: 1 });
+  const errors: unknown[] = [];
+  state.persistence.onWriteError = (error) => errors.push(error);
+  const recovered = new Promise<void>((resolve) => (state.persistence.onWriteRecovered = resolve));
+  failures = 4;
+  const before = state.persistence.changeCount;
+  state.set('refused-then-retried', 1);
+  await assert.rejects(state.persistence.whenSaved(before), /EFBIG/);
+  // A request that changed nothing answers at once while the disk refuses writes.
+  await state.persistence.whenSaved(state.persistence.changeCount);
+  // No new change and no request: the retries alone bring the change to disk.
+  await recovered;
+  assert.equal(failures, 0);
+  assert.equal(errors.length, 1, 'the retries that failed again were not reported again');
+  assert.equal(journalOf(dir), '{"k":"refused-then-retried","v":1}\n');
+  state.close();
+});
+
 test('one server per state directory: a live holder is named, a dead one is taken over', () => {
   const dir = freshDir();
   const first = new StatePersistence(dir);
