@@ -2,14 +2,12 @@
 // file an earlier build left there), installed into an empty directory without dev dependencies, with no warning
 // printed, then `lambda-async-demo run --json` from there passes.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { copyCheckout, ROOT } from '../helpers/checkout-copy.js';
 // What the package holds besides the build's outputs (package.json's `files`, and what npm always adds).
 const FIXED_FILES = ['LICENSE', 'README.md', 'bin/lambda-async-demo.js', 'package.json', 'templates/LambdaAsync.yaml'];
 
@@ -71,15 +69,7 @@ test('the packed tarball installs without a warning and holds exactly the build,
 test('chunks an earlier build left in dist/bundle/, however recent, are not packed; a rebuild keeps them for a running CLI', async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'lambda-async-demo-pack-stale-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
-  // The working tree as a clone of it holds it (tracked and new files, not node_modules/ or dist/), with this
-  // checkout's dependencies linked.
-  const clone = join(work, 'clone');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  for (const file of files.split('\0').filter(Boolean)) {
-    // A file deleted but not yet committed is still listed.
-    if (existsSync(join(ROOT, file))) cpSync(join(ROOT, file), join(clone, file));
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  const clone = copyCheckout(join(work, 'clone'), { linkDependencies: true });
   const build = () => {
     const built = spawnSync(process.execPath, ['scripts/bundle.mjs'], { cwd: clone, encoding: 'utf8', timeout: 120_000 });
     assert.equal(built.status, 0, built.stderr);
