@@ -104,7 +104,7 @@ test("bin/ builds on a checkout's first start with one line; a source that does 
   const broken = node(root, ['bin/lambda-async-demo.js', '--help']);
   assert.equal(broken.status, 3, broken.stderr);
   assert.match(broken.stderr, /^Error: could not build lambda-async-demo from its sources: Build failed with 1 error:\nsrc\/product\.ts:1:\d+: ERROR: /m);
-  assert.match(broken.stderr, /\nHint: .+\n$/);
+  assert.match(broken.stderr, /\nHint: fix the source error above in .+ \(or set the change aside with "git stash"\), then run the command again\.\n$/);
   assert.equal(readFileSync(join(root, 'dist/bundle/cli.js'), 'utf8'), built, 'the last build was overwritten');
   // Still stale: the next start tries again.
   assert.notEqual(node(root, ['scripts/bundle.mjs']).status, 0);
