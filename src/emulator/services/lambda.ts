@@ -14,7 +14,8 @@ import {
   type RetryPolicy,
 } from '../lambda-runner/async-invoker.js';
 import { languageRuntime, runtimeProblem } from '../lambda-runner/runtimes.js';
-import { InvocationAborted, LambdaRunner, type RunnableFunction } from '../lambda-runner/runner.js';
+import { InvocationAborted, type RunnableFunction } from '../lambda-runner/invocation.js';
+import { LambdaRunner } from '../lambda-runner/runner.js';
 import { ServiceError } from '../errors.js';
 import { zipFiles } from './zip.js';
 
