@@ -12,7 +12,7 @@ const MAX_INVOKE_ASYNC_PAYLOAD_BYTES = 262144;
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
 const LOG_TYPES = ['None', 'Tail'];
 
-export type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
+type InvocationType = 'Event' | 'RequestResponse' | 'DryRun';
 
 /** InvocationType and LogType, defaulted and checked against their enums. */
 export function invokeOptions(input: { InvocationType?: unknown; LogType?: unknown }): { invocationType: InvocationType; logType: string } {

@@ -2,7 +2,7 @@
 import { invalidParameter, notFound, shown, validationError } from './errors.js';
 
 /** Where a reference resolves: the emulator's region and account. */
-export interface Here {
+interface Here {
   readonly region: string;
   readonly accountId: string;
 }
