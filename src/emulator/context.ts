@@ -2,7 +2,7 @@
 import type { Incident } from './incidents.js';
 import type { CloudFormationService } from './services/cloudformation.js';
 import type { IamService } from './services/iam.js';
-import type { LambdaService } from './services/lambda.js';
+import type { LambdaService } from './services/lambda/service.js';
 import type { LogsService } from './services/logs.js';
 import type { SqsService } from './services/sqs.js';
 

@@ -29,7 +29,7 @@ import {
 } from './server.js';
 import { CloudFormationService } from './services/cloudformation.js';
 import { IamService } from './services/iam.js';
-import { LambdaService } from './services/lambda.js';
+import { LambdaService } from './services/lambda/service.js';
 import { LogsService } from './services/logs.js';
 import { SqsService } from './services/sqs.js';
 import { StsService } from './services/sts.js';
