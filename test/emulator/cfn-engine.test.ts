@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import type { Output } from '@aws-sdk/client-cloudformation';
 import { Emulator } from '../../src/emulator/index.js';
 import { ServiceError } from '../../src/emulator/errors.js';
-import { CloudFormationService } from '../../src/emulator/services/cloudformation.js';
-import type { Properties, ResourceHandler } from '../../src/emulator/services/cfn-resources.js';
-import { parseTemplate } from '../../src/emulator/services/cfn-template.js';
+import { CloudFormationService } from '../../src/emulator/services/cloudformation/service.js';
+import type { Properties, ResourceHandler } from '../../src/emulator/services/cloudformation/resources.js';
+import { parseTemplate } from '../../src/emulator/services/cloudformation/template.js';
 
 interface Harness {
   cfn: CloudFormationService;

@@ -44,8 +44,8 @@ import type {
   ValidateTemplateOutput,
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
-import type { EmulatorContext, Service } from '../context.js';
-import { ServiceError } from '../errors.js';
+import type { EmulatorContext, Service } from '../../context.js';
+import { ServiceError } from '../../errors.js';
 import {
   StackEngine,
   checkCapabilities,
@@ -56,9 +56,9 @@ import {
   type ResourceChange,
   type StackRecord,
   type StackResourceRecord,
-} from './cfn-engine.js';
-import { defaultResourceRegistry, type ResourceRegistry } from './cfn-resources.js';
-import { parseTemplate, type Template } from './cfn-template.js';
+} from './stack-runner.js';
+import { defaultResourceRegistry, type ResourceRegistry } from './resources.js';
+import { parseTemplate, type Template } from './template.js';
 
 interface ChangeSetRecord {
   ChangeSetId: string;

@@ -1,8 +1,8 @@
 // CloudFormation's template engine and stack runner: parameters, conditions, intrinsic functions, dependency order,
 // change computation, and the create/update/delete runs that walk a stack through AWS's statuses and events.
 import { randomUUID } from 'node:crypto';
-import type { EmulatorContext } from '../context.js';
-import { ServiceError, isServiceError } from '../errors.js';
+import type { EmulatorContext } from '../../context.js';
+import { ServiceError, isServiceError } from '../../errors.js';
 import {
   ResourceFailure,
   type HandlerContext,
@@ -10,8 +10,8 @@ import {
   type ProvisionedResource,
   type ResourceHandler,
   type ResourceRegistry,
-} from './cfn-resources.js';
-import { templateError, type ParameterDefinition, type Template, type TemplateValue } from './cfn-template.js';
+} from './resources.js';
+import { templateError, type ParameterDefinition, type Template, type TemplateValue } from './template.js';
 
 export const STACK_RESOURCE_TYPE = 'AWS::CloudFormation::Stack';
 
