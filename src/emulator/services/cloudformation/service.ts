@@ -46,18 +46,11 @@ import type {
 import { randomUUID } from 'node:crypto';
 import type { EmulatorContext, Service } from '../../context.js';
 import { ServiceError } from '../../errors.js';
-import {
-  StackEngine,
-  checkCapabilities,
-  requiredCapabilities,
-  validateTemplate,
-  type DeploymentPlan,
-  type ParameterInput,
-  type ResourceChange,
-  type StackRecord,
-  type StackResourceRecord,
-} from './stack-runner.js';
+import type { DeploymentPlan, ParameterInput, ResourceChange, StackRecord, StackResourceRecord } from './records.js';
 import { defaultResourceRegistry, type ResourceRegistry } from './resources.js';
+import { sameJson, validationError } from './shared.js';
+import { StackEngine } from './stack-runner.js';
+import { checkCapabilities, requiredCapabilities, validateTemplate } from './template-checks.js';
 import { parseTemplate, type Template } from './template.js';
 
 interface ChangeSetRecord {
@@ -127,10 +120,6 @@ function list<T>(value: T[] | string | undefined | null): T[] {
 function flag(value: unknown): boolean | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   return value === true || value === 'true';
-}
-
-function validationError(message: string): ServiceError {
-  return new ServiceError('ValidationError', message);
 }
 
 function required<T>(value: T | undefined, member: string): T {
@@ -221,10 +210,6 @@ function wireShaped<T extends Record<string, (input: never) => unknown>>(operati
 
 function date(ms: number | undefined): Date | undefined {
   return ms === undefined ? undefined : new Date(ms);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 // -------------------------------------------------------------------------------------------------- service
