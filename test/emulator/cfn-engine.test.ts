@@ -183,7 +183,7 @@ test('UsePreviousValue keeps the value the stack had', async () => {
   await h.call('UpdateStack', {
     StackName: 'p',
     TemplateBody: PARAMETERS_TEMPLATE,
-    Parameters: [{ ParameterKey: 'Name', UsePreviousValue: 'true' }, { ParameterKey: 'Count', ParameterValue: '1' }],
+    Parameters: [{ ParameterKey: 'Name', UsePreviousValue: true }, { ParameterKey: 'Count', ParameterValue: '1' }],
   });
   const stack = await stackOf(h, 'p');
   assert.deepEqual(stack.Parameters.find((p: any) => p.ParameterKey === 'Name').ParameterValue, 'first');
@@ -390,7 +390,7 @@ test('an unsupported resource type fails that resource and rolls the stack back'
 
 test('with DisableRollback the stack stays CREATE_FAILED and keeps what it created', async () => {
   const h = harness();
-  await h.call('CreateStack', { StackName: 'keep', TemplateBody: WITH_UNSUPPORTED, DisableRollback: 'true' });
+  await h.call('CreateStack', { StackName: 'keep', TemplateBody: WITH_UNSUPPORTED, DisableRollback: true });
   const stack = await stackOf(h, 'keep');
   assert.equal(stack.StackStatus, 'CREATE_FAILED');
   assert.equal(stack.DisableRollback, true);

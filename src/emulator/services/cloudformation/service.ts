@@ -108,19 +108,7 @@ const FAILED_STACK_STATUSES = new Set([
   'UPDATE_ROLLBACK_FAILED', 'DELETE_COMPLETE',
 ]);
 
-// ------------------------------------------------------------------------------------------ wire normalisation
-
-/** Query-protocol lists arrive as arrays, or as "" when the SDK sends an empty list (`Capabilities=`). */
-function list<T>(value: T[] | string | undefined | null): T[] {
-  if (Array.isArray(value)) return value.filter((item) => item !== undefined && item !== null);
-  return [];
-}
-
-/** Query-protocol booleans arrive as "true"/"false". */
-function flag(value: unknown): boolean | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  return value === true || value === 'true';
-}
+// ------------------------------------------------------------------------------------------- input checks
 
 function required<T>(value: T | undefined, member: string): T {
   if (value === undefined || value === null || value === '') {
@@ -138,16 +126,16 @@ function checkName(value: string, member: string): void {
   }
 }
 
-function parameterInputs(value: Parameter[] | string | undefined): ParameterInput[] {
-  return list(value).map((parameter) => ({
+function parameterInputs(value: Parameter[] | undefined): ParameterInput[] {
+  return (value ?? []).map((parameter) => ({
     ParameterKey: parameter.ParameterKey,
     ParameterValue: parameter.ParameterValue,
-    UsePreviousValue: flag(parameter.UsePreviousValue),
+    UsePreviousValue: parameter.UsePreviousValue,
   }));
 }
 
-function tagList(value: unknown): Array<{ Key: string; Value: string }> {
-  return list(value as Array<{ Key?: string; Value?: string }>).map((tag) => ({ Key: String(tag.Key ?? ''), Value: String(tag.Value ?? '') }));
+function tagList(value: Array<{ Key?: string; Value?: string }> | undefined): Array<{ Key: string; Value: string }> {
+  return (value ?? []).map((tag) => ({ Key: String(tag.Key ?? ''), Value: String(tag.Value ?? '') }));
 }
 
 function encodeToken(offset: number): string {
@@ -166,46 +154,6 @@ function paginate<T>(items: T[], nextToken: string | undefined, pageSize = PAGE_
   }
   const page = items.slice(offset, offset + pageSize);
   return { page, NextToken: offset + pageSize < items.length ? encodeToken(offset + pageSize) : undefined };
-}
-
-type Scalar = string | number | boolean;
-const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
-/** The input members that are lists in the model; every other member is a scalar. */
-const LIST_MEMBERS = new Set([
-  'Parameters', 'Tags', 'Capabilities', 'NotificationARNs', 'RetainResources', 'StackStatusFilter', 'ResourceTypes',
-  'ResourcesToSkip', 'ResourcesToImport',
-]);
-/** The list members whose items are structures (of scalars); the other lists hold scalars. */
-const STRUCTURE_LISTS = new Set(['Parameters', 'Tags', 'ResourcesToImport']);
-
-/**
- * The input as the CloudFormation model shapes it. Query parameters can nest anything anywhere (`StackName.member.1=x`,
- * `Tags.member.1.Key.toString=1`); the real service reads a member sent in the wrong shape as absent. Passed on, such
- * values crashed string code with a 500 (test/reliability/fuzz.test.ts), so they are dropped here.
- */
-function wireInput(input: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (input === null || typeof input !== 'object') return out;
-  for (const [key, value] of Object.entries(input)) {
-    if (isScalar(value)) {
-      out[key] = value;
-    } else if (Array.isArray(value) && LIST_MEMBERS.has(key)) {
-      out[key] = STRUCTURE_LISTS.has(key)
-        ? value
-            .filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item))
-            .map((item) => Object.fromEntries(Object.entries(item).filter(([, field]) => isScalar(field))))
-        : value.filter(isScalar);
-    }
-  }
-  return out;
-}
-
-function wireShaped<T extends Record<string, (input: never) => unknown>>(operations: T): T {
-  const shaped: Record<string, (input: unknown) => unknown> = {};
-  for (const [name, operation] of Object.entries(operations)) {
-    shaped[name] = (input) => (operation as (input: unknown) => unknown)(wireInput(input));
-  }
-  return shaped as unknown as T;
 }
 
 function date(ms: number | undefined): Date | undefined {
@@ -228,7 +176,7 @@ export class CloudFormationService implements Service {
     this.engine = new StackEngine({ ctx, registry, exportedValue: (name) => this.exportedValue(name) });
   }
 
-  readonly operations = wireShaped({
+  readonly operations = {
     ValidateTemplate: (input: ValidateTemplateInput) => this.validateTemplate(input),
     GetTemplateSummary: (input: GetTemplateSummaryInput) => this.getTemplateSummary(input),
     CreateChangeSet: (input: CreateChangeSetInput) => this.createChangeSet(input),
@@ -246,7 +194,7 @@ export class CloudFormationService implements Service {
     ListStackResources: (input: ListStackResourcesInput) => this.listStackResources(input),
     ListStacks: (input: ListStacksInput) => this.listStacks(input),
     GetTemplate: (input: GetTemplateInput) => this.getTemplate(input),
-  });
+  };
 
   /** Live (not deleted) stacks, for the health endpoint. */
   stackSummaries(): Array<{ StackName: string; StackStatus: string }> {
@@ -333,7 +281,7 @@ export class CloudFormationService implements Service {
   }
 
   private templateFrom(
-    input: { TemplateBody?: string; TemplateURL?: string; UsePreviousTemplate?: boolean | string },
+    input: { TemplateBody?: string; TemplateURL?: string; UsePreviousTemplate?: boolean },
     stack?: StackRecord,
   ): { body: string; template: Template } {
     if (input.TemplateBody !== undefined && input.TemplateBody !== '') {
@@ -344,7 +292,7 @@ export class CloudFormationService implements Service {
       }
       return { body: input.TemplateBody, template: parseTemplate(input.TemplateBody) };
     }
-    if (flag(input.UsePreviousTemplate)) {
+    if (input.UsePreviousTemplate) {
       if (!stack?.template) throw validationError('UsePreviousTemplate can only be used on an existing stack.');
       return { body: stack.templateBody, template: stack.template };
     }
@@ -524,7 +472,7 @@ export class CloudFormationService implements Service {
     }
 
     const { body, template } = this.templateFrom(input, type === 'UPDATE' ? existing : undefined);
-    const notificationARNs = list(input.NotificationARNs);
+    const notificationARNs = input.NotificationARNs ?? [];
     const identity = existing ?? {
       StackName: stackName,
       StackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${stackName}/${randomUUID()}`,
@@ -532,7 +480,7 @@ export class CloudFormationService implements Service {
     };
     const given = parameterInputs(input.Parameters);
     const plan = this.engine.plan(template, body, identity, given, type === 'UPDATE' ? existing?.parameters : undefined);
-    const capabilities = list(input.Capabilities).map(String);
+    const capabilities = (input.Capabilities ?? []).map(String);
     checkCapabilities(template, capabilities);
 
     let stack = existing;
@@ -663,7 +611,7 @@ export class CloudFormationService implements Service {
 
     const given = Object.entries(changeSet.parameters).map(([key, value]) => ({ ParameterKey: key, ParameterValue: value }));
     const plan = this.engine.plan(changeSet.template, changeSet.templateBody, stack, given);
-    const disableRollback = flag(input.DisableRollback) === true || changeSet.OnStackFailure === 'DO_NOTHING';
+    const disableRollback = input.DisableRollback === true || changeSet.OnStackFailure === 'DO_NOTHING';
     const options = {
       disableRollback,
       deleteOnFailure: changeSet.OnStackFailure === 'DELETE' && !disableRollback,
@@ -701,19 +649,19 @@ export class CloudFormationService implements Service {
       throw new ServiceError('AlreadyExistsException', `Stack [${stackName}] already exists`);
     }
     const onFailure = input.OnFailure as string | undefined;
-    const disableRollbackFlag = flag(input.DisableRollback);
+    const disableRollbackFlag = input.DisableRollback;
     if (onFailure && disableRollbackFlag !== undefined) {
       throw validationError('You cannot specify both DisableRollback and OnFailure.');
     }
     const { body, template } = this.templateFrom(input);
-    const notificationARNs = list(input.NotificationARNs);
+    const notificationARNs = input.NotificationARNs ?? [];
     const identity = {
       StackName: stackName,
       StackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${stackName}/${randomUUID()}`,
       NotificationARNs: notificationARNs,
     };
     const plan = this.engine.plan(template, body, identity, parameterInputs(input.Parameters));
-    const capabilities = list(input.Capabilities).map(String);
+    const capabilities = (input.Capabilities ?? []).map(String);
     checkCapabilities(template, capabilities);
     const disableRollback = disableRollbackFlag === true || onFailure === 'DO_NOTHING';
     const stack = this.newStack(stackName, {
@@ -740,7 +688,7 @@ export class CloudFormationService implements Service {
     this.checkUpdatable(stack);
     const { body, template } = this.templateFrom(input, stack);
     const plan = this.engine.plan(template, body, stack, parameterInputs(input.Parameters), stack.parameters);
-    const capabilities = list(input.Capabilities).map(String);
+    const capabilities = (input.Capabilities ?? []).map(String);
     checkCapabilities(template, capabilities);
     const tags = 'Tags' in input ? tagList(input.Tags) : stack.Tags;
     if (this.isNoOp(stack, plan, this.engine.changes(stack, plan), tags)) {
@@ -752,17 +700,17 @@ export class CloudFormationService implements Service {
     stack.ChangeSetId = undefined;
     if (input.RoleARN) stack.RoleARN = input.RoleARN;
     await this.run(stack, () =>
-      this.engine.update(stack, plan, { disableRollback: flag(input.DisableRollback) === true, clientRequestToken: input.ClientRequestToken }),
+      this.engine.update(stack, plan, { disableRollback: input.DisableRollback === true, clientRequestToken: input.ClientRequestToken }),
     );
     return { StackId: stack.StackId };
   }
 
-  /** DeleteStack has no output shape: its response carries no <DeleteStackResult>. */
+  /** DeleteStack has no output in the model: it answers nothing. */
   private async deleteStack(input: DeleteStackInput): Promise<void> {
     const stack = this.findStack(required(input.StackName, 'stackName'));
     // Deleting a stack that does not exist (or is gone already) succeeds silently.
     if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return;
-    const retain = list(input.RetainResources).map(String);
+    const retain = (input.RetainResources ?? []).map(String);
     if (retain.length > 0 && stack.StackStatus !== 'DELETE_FAILED') {
       throw validationError(
         `Invalid operation on stack [${stack.StackId}]. RetainResources may only be specified for a stack in the DELETE_FAILED state.`,
@@ -889,7 +837,7 @@ export class CloudFormationService implements Service {
   }
 
   private listStacks(input: ListStacksInput): ListStacksOutput {
-    const filter = list(input.StackStatusFilter).map(String);
+    const filter = (input.StackStatusFilter ?? []).map(String);
     // Deleted stacks stay listed, as DELETE_COMPLETE (§6.3).
     const matching = [...this.stacks].reverse().filter((stack) => filter.length === 0 || filter.includes(stack.StackStatus));
     const { page, NextToken } = paginate(matching, input.NextToken);
