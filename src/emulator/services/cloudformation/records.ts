@@ -100,6 +100,30 @@ export interface ResourceChange {
   };
 }
 
+export interface ChangeSetRecord {
+  ChangeSetId: string;
+  ChangeSetName: string;
+  StackId: string;
+  StackName: string;
+  ChangeSetType: 'CREATE' | 'UPDATE';
+  Description?: string;
+  CreationTime: number;
+  Status: string;
+  StatusReason?: string;
+  ExecutionStatus: string;
+  templateBody: string;
+  template: Template;
+  parameters: Record<string, string>;
+  Capabilities: string[];
+  Tags: Array<{ Key: string; Value: string }>;
+  NotificationARNs: string[];
+  RoleARN?: string;
+  OnStackFailure?: string;
+  Changes: ResourceChange[];
+  /** Executed: gone from the stack's list and its name free again, yet still describable by ARN (docs/aws-semantics.md §6.2). */
+  executed?: boolean;
+}
+
 /** A resource with a physical resource the stack still owns (not yet deleted, not skipped). */
 export function isLive(record: StackResourceRecord | undefined): record is StackResourceRecord & { PhysicalResourceId: string } {
   return (
