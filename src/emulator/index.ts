@@ -27,7 +27,7 @@ import {
   writeResponse,
   type ServiceTable,
 } from './server.js';
-import { CloudFormationService } from './services/cloudformation.js';
+import { CloudFormationService } from './services/cloudformation/service.js';
 import { IamService } from './services/iam.js';
 import { LambdaService } from './services/lambda/service.js';
 import { LogsService } from './services/logs.js';
