@@ -236,7 +236,7 @@ export class CloudFormationService implements Service {
     const notificationARNs = input.NotificationARNs ?? [];
     const identity = existing ?? {
       StackName: stackName,
-      StackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${stackName}/${randomUUID()}`,
+      StackId: this.store.newStackId(stackName),
       NotificationARNs: notificationARNs,
     };
     const given = parameterInputs(input.Parameters);
@@ -379,7 +379,7 @@ export class CloudFormationService implements Service {
     const notificationARNs = input.NotificationARNs ?? [];
     const identity = {
       StackName: stackName,
-      StackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${stackName}/${randomUUID()}`,
+      StackId: this.store.newStackId(stackName),
       NotificationARNs: notificationARNs,
     };
     const plan = this.engine.plan(template, body, identity, parameterInputs(input.Parameters));

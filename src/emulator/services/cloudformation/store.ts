@@ -67,10 +67,15 @@ export class StackStore {
     return undefined;
   }
 
+  /** A new stack's ARN: the name and a UUID, so a stack made again under an old name has another id. */
+  newStackId(name: string): string {
+    return `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${name}/${randomUUID()}`;
+  }
+
   newStack(name: string, fields: Partial<StackRecord>): StackRecord {
     const now = this.ctx.now();
     const stack: StackRecord = {
-      StackId: `arn:aws:cloudformation:${this.ctx.region}:${this.ctx.accountId}:stack/${name}/${randomUUID()}`,
+      StackId: this.newStackId(name),
       StackName: name,
       StackStatus: 'REVIEW_IN_PROGRESS',
       CreationTime: now,
