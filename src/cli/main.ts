@@ -5,8 +5,9 @@ import type { LocalServerInUse, RunOptions } from '../commands/run.js';
 import type { CommandDeps } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
-import { DemoError, ExitCode } from '../errors.js';
+import { DemoError } from '../errors.js';
 import { BIN } from '../product.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
 import type { OutputStream, Reporter } from './reporter.js';
 
@@ -140,13 +141,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function reportFailure(reporter: Reporter, error: unknown, interrupted: boolean, interruptHint: string): number {
   if (interrupted) {
     // The command's own word wins: it knows what it created and how to remove it.
-    const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
-    reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', interruptHint));
+    const told = error instanceof DemoError && error.kind === 'interrupted';
+    reporter.failure(told ? error : new DemoError('interrupted', 'Interrupted.', interruptHint));
     return ExitCode.interrupted;
   }
   if (error instanceof DemoError) {
     reporter.failure(error);
-    return error.exitCode;
+    return exitCodeFor(error);
   }
   reporter.bug(error);
   return ExitCode.environment;

@@ -1,5 +1,5 @@
 // `local start|stop|status`: the emulator as a server on a fixed port, for the per-step commands and the AWS CLI.
-import { environmentError, DemoError, ExitCode } from '../errors.js';
+import { environmentError, DemoError } from '../errors.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import type { IncidentCounts } from '../emulator/incidents.js';
@@ -70,7 +70,7 @@ async function checkStatus(options: LocalStartOptions, env: NodeJS.ProcessEnv, n
     const { record } = status;
     if (!options.detach) {
       throw new DemoError(
-        ExitCode.environment,
+        'environment',
         `The local emulator already runs at ${record.url} (pid ${record.pid}).`,
         `Use it as it is, or stop it first: ${commandLine('local stop', { local }, env)}`,
       );
@@ -210,7 +210,7 @@ export async function localStatus(requested: LocalSettings, deps: CommandDeps): 
             ...(status.state === 'running' ? { stacks: status.health.stacks, incidents: status.health.incidents ?? {} } : {}),
           };
     reporter.result([JSON.stringify({ ...details, ...base }, null, 2)]);
-    return status.state === 'unresponsive' ? ExitCode.environment : 0;
+    return status.state === 'unresponsive' ? 3 : 0;
   }
 
   switch (status.state) {

@@ -1,7 +1,6 @@
 // `logs [--follow]`: the function's log lines grouped by RequestId, each attempt numbered, errors highlighted.
 import type { LogsApi } from '../aws/clients.js';
 import { sleep } from '../aws/wait.js';
-import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine } from './command-line.js';
@@ -183,7 +182,7 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<num
     } catch (error) {
       if (!isMissingGroup(error)) throw error;
       throw new NothingToDoError(
-        ExitCode.environment,
+        'environment',
         `The log group ${logGroupName} does not exist on ${session.where}${stack ? '' : `, and neither does the stack ${options.stackName}`}.`,
         stack ? 'It appears with the first invocation: run a step first.' : `Deploy it first: ${commandLine('deploy', options, deps.env)}`,
         { cause: error },

@@ -6,7 +6,7 @@ import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Ta
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
 import { describeStack } from '../aws/stacks.js';
-import { DemoError, ExitCode, environmentError } from '../errors.js';
+import { DemoError, environmentError } from '../errors.js';
 import { BIN } from '../product.js';
 import { namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
 import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
@@ -205,7 +205,7 @@ export class NothingToDoError extends DemoError {}
 
 export function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
   return new NothingToDoError(
-    ExitCode.environment,
+    'environment',
     `There is no stack ${options.stackName} on ${session.where}.`,
     `Deploy it first: ${commandLine('deploy', options, env)}`,
   );

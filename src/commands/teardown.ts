@@ -2,7 +2,7 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { isMissingStack } from '../aws/stacks.js';
 import { pollUntil } from '../aws/wait.js';
-import { DemoError, ExitCode, environmentError, usageError } from '../errors.js';
+import { environmentError, usageError } from '../errors.js';
 import { outputsByKey } from '../lesson/names.js';
 import { LessonState } from '../local/lesson-state.js';
 import { removeServerRecord } from '../local/pid-file.js';
@@ -201,7 +201,7 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
   }
   for (const leftover of leftovers) {
     const again = leftover.remove ? ` (or: ${commandLine('teardown', options, deps.env)} --yes)` : '';
-    reporter.failure(new DemoError(ExitCode.checkFailed, `Left behind: ${leftover.what}.`, `Remove it with: ${leftover.removeWith}${again}`));
+    reporter.failure({ message: `Left behind: ${leftover.what}.`, hint: `Remove it with: ${leftover.removeWith}${again}` });
   }
 
   // The server goes only if this tool started it; one the user started is theirs to stop.
@@ -212,5 +212,5 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
   } else if (server) {
     reporter.info(`The local emulator at ${server.url} keeps running, since you started it: "${commandLine('local stop', options, deps.env)}" stops it.`);
   }
-  return leftovers.length > 0 ? ExitCode.checkFailed : 0;
+  return leftovers.length > 0 ? 1 : 0;
 }
