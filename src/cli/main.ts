@@ -2,12 +2,14 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
+import type { DetachedLaunch } from '../commands/local.js';
+import type { Outcome } from '../commands/outcome.js';
 import type { CommandDeps } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
 import { DemoError } from '../errors.js';
 import { BIN } from '../product.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import { ExitCode, exitCodeFor, exitCodeOfOutcome } from './exit-codes.js';
 import { parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
 import type { OutputStream, Reporter } from './reporter.js';
 
@@ -184,7 +186,7 @@ async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | 
   return { url, pid, region, retryDelaysMs };
 }
 
-/** The per-step commands and `local ...`: each returns its exit code; failures print as one sentence and a hint. */
+/** The per-step commands and `local ...`: each ends in an outcome, its exit code; failures print as one sentence and a hint. */
 async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
@@ -201,29 +203,41 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
   const confirm = stdin?.isTTY ? (question: string) => askOnTerminal(question, stdin, io.stderr, interruption.signal) : undefined;
   const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, ...(confirm ? { confirm } : {}) };
   try {
-    switch (parsed.command) {
-      case 'deploy':
-        return await (await import('../commands/deploy.js')).deploy(parsed.options, deps);
-      case 'step':
-        return await (await import('../commands/step.js')).step(parsed.options, deps);
-      case 'outputs':
-        return await (await import('../commands/outputs.js')).outputs(parsed.options, deps);
-      case 'logs':
-        return await (await import('../commands/logs.js')).logs(parsed.options, deps);
-      case 'teardown':
-        return await (await import('../commands/teardown.js')).teardown(parsed.options, deps);
-      case 'local start':
-        return await (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
-      case 'local stop':
-        return await (await import('../commands/local.js')).localStop(parsed.options, deps);
-      case 'local status':
-        return await (await import('../commands/local.js')).localStatus(parsed.options, deps);
-    }
+    return exitCodeOfOutcome(await runSubcommand(parsed, deps, launch));
   } catch (error) {
     const hint = `Whatever was created stays for the next command; "${BIN} teardown" removes the stack.`;
     return reportFailure(reporter, error, interruption.signal.aborted, hint);
   } finally {
     stopListening();
+  }
+}
+
+/** Runs one per-step or `local` command; the `local stop|status` reports are printed here, the others print their own. */
+async function runSubcommand(parsed: Subcommand, deps: CommandDeps, launch: Promise<DetachedLaunch> | undefined): Promise<Outcome> {
+  switch (parsed.command) {
+    case 'deploy':
+      return (await import('../commands/deploy.js')).deploy(parsed.options, deps);
+    case 'step':
+      return (await import('../commands/step.js')).step(parsed.options, deps);
+    case 'outputs':
+      return (await import('../commands/outputs.js')).outputs(parsed.options, deps);
+    case 'logs':
+      return (await import('../commands/logs.js')).logs(parsed.options, deps);
+    case 'teardown':
+      return (await import('../commands/teardown.js')).teardown(parsed.options, deps);
+    case 'local start':
+      return (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
+    case 'local stop': {
+      const [{ localStop }, { localStopLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+      deps.reporter.result(localStopLines(await localStop(parsed.options)));
+      return 'ok';
+    }
+    case 'local status': {
+      const [{ localStatus }, { localStatusLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+      const { lines, outcome } = localStatusLines(await localStatus(parsed.options), deps.json, deps.env);
+      deps.reporter.result(lines);
+      return outcome;
+    }
   }
 }
 

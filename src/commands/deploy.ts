@@ -6,6 +6,7 @@ import { printOutputs } from './outputs.js';
 import { readTemplate } from '../lesson/template.js';
 import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
+import type { Outcome } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 export interface DeployOptions extends CommandOptions {
@@ -15,10 +16,10 @@ export interface DeployOptions extends CommandOptions {
   runtime: RuntimeFamily;
 }
 
-export async function deploy(options: DeployOptions, deps: CommandDeps): Promise<number> {
+export async function deploy(options: DeployOptions, deps: CommandDeps): Promise<Outcome> {
   const { reporter } = deps;
   const templateBody = await readTemplate();
-  return withSession(options, deps, async (session) => {
+  return withSession(options, deps, async (session): Promise<Outcome> => {
     const cfn = session.clients.cloudFormation;
     const local = Boolean(session.server);
     await tracked(reporter, 'Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
@@ -70,6 +71,6 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
       printOutputs(reporter, options.stackName, outputs);
       reporter.info(`Next: ${commandLine('step 1', options, deps.env)} (then 2 to 6, one at a time).`);
     }
-    return 0;
+    return 'ok';
   });
 }

@@ -4,6 +4,7 @@ import { sleep } from '../aws/wait.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine } from './command-line.js';
+import type { Outcome } from './outcome.js';
 import { findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
 import { readLogLines, startedRequestId, type LogLine } from '../lesson/log-lines.js';
 
@@ -169,10 +170,10 @@ function isMissingGroup(error: unknown): boolean {
   return (error as { name?: string }).name === 'ResourceNotFoundException';
 }
 
-export async function logs(options: LogsOptions, deps: CommandDeps): Promise<number> {
+export async function logs(options: LogsOptions, deps: CommandDeps): Promise<Outcome> {
   const { reporter } = deps;
   const paint = reporter.outPaint;
-  return withSession(options, deps, async (session) => {
+  return withSession(options, deps, async (session): Promise<Outcome> => {
     const stack = await findStack(session, options.stackName);
     const fromStack = stack?.Outputs?.find((output) => output.OutputKey === 'LogGroupName')?.OutputValue;
     const logGroupName = fromStack ?? `/aws/lambda/${options.functionName}`;
@@ -193,13 +194,13 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<num
     for (const line of lines) grouper.add(line);
     if (deps.json) {
       reporter.result([JSON.stringify({ logGroupName, requests: grouper.requests, unplaced: grouper.unplaced() }, null, 2)]);
-      return 0;
+      return 'ok';
     }
     if (lines.length === 0) reporter.info(`No log lines yet in ${logGroupName}.`);
     else reporter.result(renderGrouped(grouper, paint));
-    if (!options.follow) return 0;
+    if (!options.follow) return 'ok';
     await follow(session.clients.logs, logGroupName, lines, grouper, { local: Boolean(session.server), deps });
-    return 0;
+    return 'ok';
   });
 }
 

@@ -1,6 +1,7 @@
 // `outputs`: the stack's outputs (QueueUrl, QueueArn, FunctionName, LogGroupName) as a table, or as JSON.
 import type { Output } from '@aws-sdk/client-cloudformation';
 import type { CommandOutput } from './activity.js';
+import type { Outcome } from './outcome.js';
 import { renderOutputsTable } from '../lesson/deploy-progress.js';
 import { requireStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
@@ -16,9 +17,9 @@ export function printOutputs(reporter: CommandOutput, stackName: string, outputs
   reporter.result(renderOutputsTable(values, reporter.outPaint, { title: `Outputs of ${stackName}`, descriptions, width: reporter.width }));
 }
 
-export async function outputs(options: CommandOptions, deps: CommandDeps): Promise<number> {
+export async function outputs(options: CommandOptions, deps: CommandDeps): Promise<Outcome> {
   const { reporter } = deps;
-  return withSession(options, deps, async (session) => {
+  return withSession(options, deps, async (session): Promise<Outcome> => {
     const deployed = await requireStack(session, options, deps.env);
     if (deps.json) {
       const byKey = Object.fromEntries(deployed.outputs.map((output) => [output.OutputKey, output.OutputValue]));
@@ -26,6 +27,6 @@ export async function outputs(options: CommandOptions, deps: CommandDeps): Promi
     } else {
       printOutputs(reporter, options.stackName, deployed.outputs);
     }
-    return 0;
+    return 'ok';
   });
 }

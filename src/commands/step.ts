@@ -11,6 +11,7 @@ import { LessonState } from '../local/lesson-state.js';
 import { readLogLines } from '../lesson/log-lines.js';
 import { lessonTiming } from '../lesson/timing.js';
 import { commandLine } from './command-line.js';
+import type { Outcome } from './outcome.js';
 import { requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 import { startedRequestId } from '../lesson/log-lines.js';
 
@@ -150,11 +151,11 @@ async function stepTimeline(
   return buildTimeline(record, options.target, session.server?.retryDelaysMs ?? null);
 }
 
-export async function step(options: StepOptions, deps: CommandDeps): Promise<number> {
+export async function step(options: StepOptions, deps: CommandDeps): Promise<Outcome> {
   const { reporter } = deps;
   const lessonStep = lessonSteps.find((candidate) => candidate.id === options.stepId);
   if (!lessonStep) throw new Error(`no step ${options.stepId}`); // the command line admits 1-6 only
-  return withSession(options, deps, async (session) => {
+  return withSession(options, deps, async (session): Promise<Outcome> => {
     const deployed = await requireStack(session, options, deps.env);
     const state = new LessonState(options.local.stateDir);
     const recorded = state.get(session.lessonPlace);
@@ -231,6 +232,6 @@ export async function step(options: StepOptions, deps: CommandDeps): Promise<num
       const hint = result.status === 'skip' ? undefined : nextHint(options.stepId, result.status === 'pass', options, deps.env);
       if (hint) reporter.info(hint);
     }
-    return result.status === 'pass' ? 0 : 1;
+    return result.status === 'pass' ? 'ok' : 'checks-failed';
   });
 }
