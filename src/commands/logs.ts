@@ -245,7 +245,7 @@ async function follow(
       for (const [eventId, timestamp] of seen) if (timestamp < since - lookBackMs) seen.delete(eventId);
     }
   } catch (error) {
-    // Ctrl-C is how following ends: a normal end, exit 0 (README), not an interruption to report.
+    // Ctrl-C is how following ends: a normal end, outcome ok (exit 0, README), not an interruption to report.
     if (signal.aborted) return;
     if (isMissingGroup(error)) {
       reporter.info(`The log group ${logGroupName} is gone (the stack was deleted?): stopped following.`);

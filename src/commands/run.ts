@@ -256,7 +256,7 @@ function stackLocation(options: RunOptions, region: string | undefined, server: 
   return { target: options.target, stackName: options.stackName, region, profile: options.profile, endpointUrl: options.endpointUrl };
 }
 
-/** Ctrl-C: exit code 130, and what to run so that nothing this run created is left in the account. */
+/** Ctrl-C (an `interrupted` failure), and what to run so that nothing this run created is left in the account. */
 function interrupted(state: { inProcess: boolean; deployBegan: boolean; where: StackLocation }): DemoError {
   if (state.inProcess) {
     return new DemoError('interrupted', 'Interrupted.', 'Nothing is left behind: the local emulator lived inside this run and stopped with it.');

@@ -158,7 +158,8 @@ async function openSession(options: CommandOptions, deps: CommandDeps): Promise<
 }
 
 /**
- * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (exit 3).
+ * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (an
+ * `environment` failure).
  * Ctrl-C passes through untouched, for the CLI to report.
  */
 export async function withSession<T>(

@@ -95,7 +95,7 @@ async function confirmOnAws(options: TeardownOptions, deps: CommandDeps, session
 
 /**
  * Whether to remove a leftover: yes with --yes; asked on a terminal; never without one (the caller then prints the
- * command that removes it, and teardown exits 1).
+ * command that removes it, and teardown ends `left-behind`).
  */
 async function mayRemove(leftover: Leftover, options: TeardownOptions, deps: CommandDeps): Promise<boolean> {
   if (options.yes) return true;
