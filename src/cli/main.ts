@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
 import type { DetachedLaunch } from '../commands/local.js';
-import type { Outcome } from '../commands/outcome.js';
+import type { Finished, Outcome } from '../commands/outcome.js';
 import type { CommandDeps } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
@@ -212,33 +212,53 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
   }
 }
 
-/** Runs one per-step or `local` command; the `local stop|status` reports are printed here, the others print their own. */
+/**
+ * Runs one per-step or `local` command and prints what it returned (`local start`, `logs` and `teardown` print their
+ * own as they go), then the notes it left for after its result.
+ */
 async function runSubcommand(parsed: Subcommand, deps: CommandDeps, launch: Promise<DetachedLaunch> | undefined): Promise<Outcome> {
-  switch (parsed.command) {
-    case 'deploy':
-      return (await import('../commands/deploy.js')).deploy(parsed.options, deps);
-    case 'step':
-      return (await import('../commands/step.js')).step(parsed.options, deps);
-    case 'outputs':
-      return (await import('../commands/outputs.js')).outputs(parsed.options, deps);
-    case 'logs':
-      return (await import('../commands/logs.js')).logs(parsed.options, deps);
-    case 'teardown':
-      return (await import('../commands/teardown.js')).teardown(parsed.options, deps);
-    case 'local start':
-      return (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
-    case 'local stop': {
-      const [{ localStop }, { localStopLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
-      deps.reporter.result(localStopLines(await localStop(parsed.options)));
-      return 'ok';
+  const { reporter, json, env } = deps;
+  const finished = await (async (): Promise<Finished> => {
+    switch (parsed.command) {
+      case 'deploy': {
+        const [{ deploy }, { printDeploy }] = await Promise.all([import('../commands/deploy.js'), import('./walk-reports.js')]);
+        const deployed = await deploy(parsed.options, deps);
+        printDeploy(reporter, deployed, json, parsed.options, env);
+        return deployed;
+      }
+      case 'step': {
+        const [{ step }, { printStep }] = await Promise.all([import('../commands/step.js'), import('./walk-reports.js')]);
+        const stepped = await step(parsed.options, deps);
+        printStep(reporter, stepped, json, parsed.options, env);
+        return stepped;
+      }
+      case 'outputs': {
+        const [{ outputs }, { printStackOutputs }] = await Promise.all([import('../commands/outputs.js'), import('./walk-reports.js')]);
+        const found = await outputs(parsed.options, deps);
+        printStackOutputs(reporter, found, json);
+        return found;
+      }
+      case 'logs':
+        return (await import('../commands/logs.js')).logs(parsed.options, deps);
+      case 'teardown':
+        return (await import('../commands/teardown.js')).teardown(parsed.options, deps);
+      case 'local start':
+        return { outcome: await (await import('../commands/local.js')).localStart(parsed.options, deps, launch), notes: [] };
+      case 'local stop': {
+        const [{ localStop }, { localStopLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+        reporter.result(localStopLines(await localStop(parsed.options)));
+        return { outcome: 'ok', notes: [] };
+      }
+      case 'local status': {
+        const [{ localStatus }, { localStatusLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+        const { lines, outcome } = localStatusLines(await localStatus(parsed.options), json, env);
+        reporter.result(lines);
+        return { outcome, notes: [] };
+      }
     }
-    case 'local status': {
-      const [{ localStatus }, { localStatusLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
-      const { lines, outcome } = localStatusLines(await localStatus(parsed.options), deps.json, deps.env);
-      deps.reporter.result(lines);
-      return outcome;
-    }
-  }
+  })();
+  for (const note of finished.notes) reporter.info(note);
+  return finished.outcome;
 }
 
 /** A yes/no question on the terminal; anything but y or yes is no. It goes to stderr, where progress goes, so

@@ -4,7 +4,7 @@ import { sleep } from '../aws/wait.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine } from './command-line.js';
-import type { Outcome } from './outcome.js';
+import type { Finished, Outcome } from './outcome.js';
 import { findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
 import { readLogLines, startedRequestId, type LogLine } from '../lesson/log-lines.js';
 
@@ -170,10 +170,10 @@ function isMissingGroup(error: unknown): boolean {
   return (error as { name?: string }).name === 'ResourceNotFoundException';
 }
 
-export async function logs(options: LogsOptions, deps: CommandDeps): Promise<Outcome> {
+export async function logs(options: LogsOptions, deps: CommandDeps): Promise<Finished> {
   const { reporter } = deps;
   const paint = reporter.outPaint;
-  return withSession(options, deps, async (session): Promise<Outcome> => {
+  const { value: outcome, notes } = await withSession(options, deps, async (session): Promise<Outcome> => {
     const stack = await findStack(session, options.stackName);
     const fromStack = stack?.Outputs?.find((output) => output.OutputKey === 'LogGroupName')?.OutputValue;
     const logGroupName = fromStack ?? `/aws/lambda/${options.functionName}`;
@@ -202,6 +202,7 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<Out
     await follow(session.clients.logs, logGroupName, lines, grouper, { local: Boolean(session.server), deps });
     return 'ok';
   });
+  return { outcome, notes };
 }
 
 /**

@@ -157,6 +157,12 @@ async function openSession(options: CommandOptions, deps: CommandDeps): Promise<
   };
 }
 
+/** What `work` returned, and the notes for after the command's result (said by the CLI once it printed it). */
+export interface SessionEnd<T> {
+  value: T;
+  notes: string[];
+}
+
 /**
  * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (an
  * `environment` failure).
@@ -167,21 +173,22 @@ export async function withSession<T>(
   deps: CommandDeps,
   work: (session: Session) => Promise<T>,
   settings: SessionSettings = {},
-): Promise<T> {
+): Promise<SessionEnd<T>> {
   const session = await openSession(options, deps);
   try {
     if (!session.server) {
       // Before anything changes: whose account, as whom, where (as `run` says it). An odd answer stops here.
       deps.reporter.info(identityLine(session.clients, await callerIdentity(session.clients.sts)));
     }
-    const result = await work(session);
+    const value = await work(session);
+    const notes: string[] = [];
     if (session.serverStartedNow && !settings.temporaryServer) {
-      deps.reporter.info(
+      notes.push(
         `The local emulator keeps running for the next commands: "${commandLine('teardown', options, deps.env)}" stops it ` +
           `with the stack, "${commandLine('local stop', options, deps.env)}" stops it now.`,
       );
     }
-    return result;
+    return { value, notes };
   } catch (error) {
     // A command that found nothing to work on leaves nothing behind: not even the server it started to look.
     if (session.serverStartedNow && error instanceof NothingToDoError) {

@@ -9,7 +9,7 @@ import { removeServerRecord } from '../local/pid-file.js';
 import { findServer, hasSavedState, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
-import type { Outcome } from './outcome.js';
+import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 
 export interface TeardownOptions extends CommandOptions {
@@ -145,7 +145,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
   }
 }
 
-export async function teardown(options: TeardownOptions, deps: CommandDeps): Promise<Outcome> {
+export async function teardown(options: TeardownOptions, deps: CommandDeps): Promise<Finished> {
   const { reporter } = deps;
   const local = options.target === 'local' && !options.endpointUrl;
   if (local) {
@@ -154,13 +154,13 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
     if (status.state !== 'running' && status.state !== 'unresponsive' && !hasSavedState(options.local.stateDir)) {
       if (status.state === 'stale') removeServerRecord(options.local.stateDir, status.record.pid);
       reporter.result([`Stack ${options.stackName}: nothing to delete (the local emulator holds no state).`]);
-      return 'ok';
+      return { outcome: 'ok', notes: [] };
     }
   }
 
   const leftovers: Leftover[] = [];
   let declined = false;
-  const session = await withSession(options, deps, async (session) => {
+  const { value: session, notes } = await withSession(options, deps, async (session) => {
     const stack = await findStack(session, options.stackName);
     const outputs = outputsByKey(stack?.Outputs);
     const targets: TeardownTargets = {
@@ -198,7 +198,7 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
 
   if (declined) {
     reporter.result(['Nothing deleted.']);
-    return 'ok';
+    return { outcome: 'ok', notes };
   }
   for (const leftover of leftovers) {
     const again = leftover.remove ? ` (or: ${commandLine('teardown', options, deps.env)} --yes)` : '';
@@ -213,5 +213,5 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
   } else if (server) {
     reporter.info(`The local emulator at ${server.url} keeps running, since you started it: "${commandLine('local stop', options, deps.env)}" stops it.`);
   }
-  return leftovers.length > 0 ? 'left-behind' : 'ok';
+  return { outcome: leftovers.length > 0 ? 'left-behind' : 'ok', notes };
 }
