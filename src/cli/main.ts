@@ -186,7 +186,7 @@ async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | 
   return { url, pid, region, retryDelaysMs };
 }
 
-/** The per-step commands and `local ...`: each ends in an outcome, its exit code; failures print as one sentence and a hint. */
+/** The per-step commands and `local ...`: the exit code is read from how each ends; failures print as one sentence and a hint. */
 async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
