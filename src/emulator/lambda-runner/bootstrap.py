@@ -3,8 +3,6 @@
 # only. The payloads, log lines and context copy aws-lambda-python-runtime-interface-client (awslambdaric) at 46e4c6a
 # (awslambdaric/bootstrap.py, lambda_context.py, lambda_runtime_marshaller.py, lambda_literals.py,
 # lambda_runtime_exception.py); each part names what it follows, and docs/aws-semantics.md §9 lists them with sources.
-import base64
-import decimal
 import importlib
 import json
 import logging
@@ -13,7 +11,6 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 
 try:
     import resource
@@ -247,6 +244,8 @@ def _client_context(encoded):
     """bootstrap.py parse_json_header. X-Amz-Client-Context is base64 JSON; the runtime is handed the JSON."""
     if not encoded:
         return None
+    import base64
+
     try:
         return json.loads(base64.b64decode(encoded))
     except Exception as e:
@@ -344,10 +343,12 @@ class _Encoder(json.JSONEncoder):
         self._placeholders = placeholders
 
     def default(self, obj):
-        if isinstance(obj, decimal.Decimal):
+        # A Decimal's module is loaded if a Decimal exists: no import at start-up for it.
+        decimal = sys.modules.get('decimal')
+        if decimal is not None and isinstance(obj, decimal.Decimal):
             if obj.is_nan():
                 return float('nan')
-            token = 'decimal-%s-%d' % (uuid.uuid4().hex, len(self._placeholders))
+            token = 'decimal-%s-%d' % (os.urandom(16).hex(), len(self._placeholders))
             self._placeholders['"%s"' % token] = str(obj)
             return token
         # simplejson's words for anything else: "Object of type <name> is not JSON serializable".
