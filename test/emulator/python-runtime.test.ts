@@ -99,9 +99,10 @@ test('an exception gives FunctionError Unhandled, AWS payload {errorMessage, err
     '  File "/var/task/index.py", line 6, in lambda_handler\n    raise Exception("The event has no name: name is None or empty")\n',
   ]);
   assert.match(tail, /^START RequestId: /);
+  // The traceback's indentation is U+00A0 in the log, as AWS's runtime writes it (docs/aws-semantics.md §3, §9).
   assert.match(
     tail,
-    /\[ERROR\] Exception: The event has no name: name is None or empty\nTraceback \(most recent call last\):\n {2}File "\/var\/task\/index\.py", line 6, in lambda_handler\n/,
+    /\[ERROR\] Exception: The event has no name: name is None or empty\nTraceback \(most recent call last\):\n\u00a0{2}File "\/var\/task\/index\.py", line 6, in lambda_handler\n\u00a0{4}raise Exception/,
   );
 });
 
@@ -246,4 +247,49 @@ test('Python runtimes: deprecated ones get AWS\'s refusal, one newer than the lo
     else process.env.LAMBDA_ASYNC_DEMO_PYTHON = saved;
   }
   assert.throws(create('ruby3.4'), { message: /The runtime parameter of ruby3\.4 is not supported by the lambda-async-demo local emulator/ });
+});
+
+test('results go out as awslambdaric marshals them: non-ASCII as it is, Decimal as its number, bytes untouched', { skip: SKIP }, async () => {
+  // lambda_runtime_marshaller.py (docs/aws-semantics.md §9): ensure_ascii=False on python3.12 and later, Decimal as raw
+  // JSON (NaN for a NaN), and a bytes result returned as it is.
+  const name = createPythonFunction(`from decimal import Decimal
+
+def lambda_handler(event, context):
+    if event.get("bytes"):
+        return b'{"raw": true}'
+    return {"text": "caf\\u00e9 \\u2713", "price": Decimal("1.10"), "count": Decimal("5"), "nan": Decimal("NaN")}
+`);
+  const send = async (event: unknown) =>
+    new TextDecoder().decode((await env.lambda.send(new InvokeCommand({ FunctionName: name, Payload: encode(event) }))).Payload);
+  assert.equal(await send({}), '{"text": "café ✓", "price": 1.10, "count": 5, "nan": NaN}');
+  assert.equal(await send({ bytes: true }), '{"raw": true}');
+});
+
+test('the context is lambda_context.py\'s: client context and identity as objects, tenant_id, repr; init logs with an empty request id', { skip: SKIP }, async () => {
+  const name = createPythonFunction(`import logging
+logging.getLogger().setLevel(logging.INFO)
+logging.info("loading")
+
+def lambda_handler(event, context):
+    cc = context.client_context
+    return {
+        "custom": cc.custom if cc else None,
+        "app_title": cc.client.app_title if cc else None,
+        "installation_id": cc.client.installation_id if cc else "absent",
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "tenant_id": context.tenant_id,
+        "repr": repr(context),
+    }
+`);
+  const clientContext = Buffer.from(JSON.stringify({ custom: { k: 'v' }, client: { app_title: 'demo' } })).toString('base64');
+  const output = await env.lambda.send(new InvokeCommand({ FunctionName: name, Payload: encode({}), ClientContext: clientContext }));
+  const result = JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, unknown>;
+  assert.deepEqual(result.custom, { k: 'v' });
+  assert.equal(result.app_title, 'demo');
+  assert.equal(result.installation_id, null);
+  assert.deepEqual(result.identity, [null, null]);
+  assert.equal(result.tenant_id, null);
+  assert.match(String(result.repr), new RegExp(`^LambdaContext\\(\\[aws_request_id=${output.$metadata.requestId},log_group_name=/aws/lambda/${name},`));
+  const lines = await logMessages(name);
+  assert.ok(lines.some((line) => /^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\tloading\n$/.test(line)), lines.join(''));
 });

@@ -1,11 +1,13 @@
 // Functions that misbehave: each gets the payload, FunctionError and log lines the Node.js runtime gives on AWS, a dead
 // environment is replaced, and the emulator keeps answering everyone else while a function hangs.
+// The Python twins are in misbehaving-python.test.ts; what both share is in test/helpers/misbehaving.ts.
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventually, startTestEmulator } from '../helpers/emulator.js';
+import * as shared from '../helpers/misbehaving.js';
 
 const env = await startTestEmulator();
 const { emulator } = env.running;
@@ -24,29 +26,13 @@ function deploy(name: string, handlerBody: string, timeoutSeconds = 3): string {
   return name;
 }
 
-interface Invocation {
-  output: InvokeCommandOutput;
-  requestId: string;
-  body: Record<string, unknown>;
-}
-
-async function invoke(functionName: string, event: unknown = {}): Promise<Invocation> {
-  const output = await env.lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
-  assert.equal(output.StatusCode, 200, 'a function error never changes the HTTP status');
-  return { output, requestId: output.$metadata.requestId!, body: JSON.parse(new TextDecoder().decode(output.Payload)) as Record<string, unknown> };
-}
+const invoke = (functionName: string, event: unknown = {}) => shared.invoke(env, functionName, event);
+const environmentOf = (functionName: string, requestId: string) => shared.environmentOf(env, functionName, requestId);
 
 async function logLines(functionName: string, requestId: string): Promise<FilteredLogEvent[]> {
   // Lines of one invocation: every line naming it, plus the runtime's own lines in between (they carry the id too).
   const { events = [] } = await env.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: `"${requestId}"` }));
   return events;
-}
-
-/** The log stream (one per execution environment) that ran the invocation. */
-async function environmentOf(functionName: string, requestId: string): Promise<string> {
-  const start = (await logLines(functionName, requestId)).find((event) => event.message!.startsWith(`START RequestId: ${requestId}`));
-  assert.ok(start, `no START line for ${requestId}`);
-  return start.logStreamName!;
 }
 
 /** Asserts the platform frame every invocation gets, START then END then REPORT, whatever the function did. */
@@ -125,36 +111,8 @@ test('an uncaught exception in a timer fails the invocation with that error, log
 });
 
 test('a synchronous endless loop is still killed at its Timeout, while SQS and other functions keep answering', async () => {
-  const name = deploy('spins', 'while (true) {}', 3);
-  const healthy = deploy('healthy', "return 'unused';");
-  const queueUrl = emulator.sqs.createQueue('still-serving').QueueUrl;
-  // Both warm, so the loop starts at once and the other call measures serving, not a cold start.
-  await Promise.all([invoke(name, { ok: true }), invoke(healthy, { ok: true })]);
-  let spinning = true;
-  const startedAt = Date.now();
-  const hung = invoke(name).finally(() => {
-    spinning = false;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-
-  const [sent, other] = await Promise.all([
-    env.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'while it spins' })),
-    invoke(healthy, { ok: true }),
-  ]);
-  const { Messages = [] } = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
-  assert.ok(spinning, 'the other calls should have answered while the loop ran');
-  assert.match(sent.MessageId!, /^[0-9a-f-]{36}$/);
-  assert.equal(Messages[0]?.Body, 'while it spins');
-  assert.equal(other.body as unknown, 'fine');
-
-  const { output, requestId, body } = await hung;
-  assert.ok(Date.now() - startedAt >= 3000);
-  assert.equal(output.FunctionError, 'Unhandled');
-  assert.equal(body.errorType, 'Sandbox.Timedout');
-  assert.match(body.errorMessage as string, new RegExp(`^RequestId: ${requestId} Error: Task timed out after 3\\.\\d\\d seconds$`));
-  const next = await invoke(name, { ok: true });
-  assert.equal(next.body as unknown, 'fine');
-  assert.notEqual(await environmentOf(name, next.requestId), await environmentOf(name, requestId));
+  const { startedAt, answeredAt } = await shared.endlessLoopKeepsOthersServing(env, deploy('spins', 'while (true) {}', 3), deploy('healthy', "return 'unused';"), 'still-serving');
+  assert.ok(answeredAt - startedAt >= 3000);
 });
 
 for (const [label, value] of [
@@ -178,18 +136,8 @@ for (const [label, value] of [
 
 test('a handler that returns more than 6 MB answers Function.ResponseSizeTooLarge with AWS message', async () => {
   const name = deploy('returns-too-much', "return 'x'.repeat(6_291_557);");
-  const { output, requestId } = await invoke(name);
-  assert.equal(output.FunctionError, 'Unhandled');
-  // Byte for byte, key order included (docs/aws-semantics.md §1.2).
-  assert.equal(
-    new TextDecoder().decode(output.Payload),
-    '{"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes).","errorType":"Function.ResponseSizeTooLarge"}',
-  );
+  const requestId = await shared.responseSizeLimit(env, name, () => deploy('returns-just-enough', "return 'x'.repeat(6_291_554);"));
   assertFramed(await logLines(name, requestId), requestId);
-  const fits = deploy('returns-just-enough', "return 'x'.repeat(6_291_554);");
-  const { output: fitting } = await invoke(fits);
-  assert.equal(fitting.FunctionError, undefined);
-  assert.equal(fitting.Payload!.length, 6_291_556);
 });
 
 test('a failing async event of a crashing function is retried and dead-lettered like any function error', async () => {
