@@ -88,9 +88,8 @@ test('a handler that raises its own exception class answers that class name, the
 
 test(
   'sys.exit(0) in a handler answers Runtime.ExitError "Runtime exited without providing a reason", and the environment is replaced',
-  // Recorded on AWS (python3.12, LocalStack TestLambdaErrors::test_lambda_handler_exit, docs/aws-semantics.md §9); the
-  // emulator says "exit status 0" until log-format.ts's runtimeExitReason words a clean exit as AWS does.
-  { skip, todo: 'runner.ts/log-format.ts: an exit with status 0 is "Runtime exited without providing a reason"' },
+  // Recorded on AWS (python3.12, LocalStack TestLambdaErrors::test_lambda_handler_exit, docs/aws-semantics.md §9).
+  { skip },
   async () => {
     const name = deploy('py-exits-0', 'print("leaving")\n    sys.exit(0)', 3, 'import sys\n');
     const { output, requestId, body } = await invoke(name);

@@ -13,7 +13,7 @@ import {
   reportLine,
   runtimeExitErrorMessage,
   runtimeExitLine,
-  runtimeExitReason,
+  runtimeExitPhrase,
   startLine,
   timeoutErrorMessage,
   timeoutLine,
@@ -181,7 +181,7 @@ export class ExecutionEnvironment {
         if (this.killedForTimeout) {
           done({ errorType: 'Runtime.Unknown', errorMessage: `Init timed out after ${INIT_TIMEOUT_MS / 1000} seconds` });
         } else {
-          done({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${runtimeExitReason(code, signal)}` });
+          done({ errorType: 'Runtime.ExitError', errorMessage: runtimeExitPhrase(code, signal) });
         }
       };
     });
@@ -228,10 +228,10 @@ export class ExecutionEnvironment {
       } else if (this.killedForTimeout) {
         // The timeout handler already finished the invocation.
       } else {
-        const reason = runtimeExitReason(code, signal);
-        this.log(runtimeExitLine(active.requestId, reason));
+        const phrase = runtimeExitPhrase(code, signal);
+        this.log(runtimeExitLine(active.requestId, phrase));
         active.finish({
-          error: { errorType: 'Runtime.ExitError', errorMessage: runtimeExitErrorMessage(active.requestId, reason) },
+          error: { errorType: 'Runtime.ExitError', errorMessage: runtimeExitErrorMessage(active.requestId, phrase) },
         });
       }
     }

@@ -66,19 +66,24 @@ export function timeoutErrorMessage(requestId: string, elapsedMs: number): strin
   return `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds(elapsedMs)} seconds`;
 }
 
-/** How a dead runtime is described: `exit status N`, or `signal: killed` for a signal, as AWS prints it. */
-export function runtimeExitReason(code: number | null, signal: NodeJS.Signals | null): string {
-  if (code !== null) return `exit status ${code}`;
-  return signal === 'SIGKILL' ? 'signal: killed' : `signal: ${(signal ?? 'unknown').replace(/^SIG/, '').toLowerCase()}`;
+/**
+ * How the platform words a runtime's death: `Runtime exited with error: exit status N` (or `signal: killed` for a
+ * signal), and for a clean exit, status 0, `Runtime exited without providing a reason` (docs/aws-semantics.md §9).
+ */
+export function runtimeExitPhrase(code: number | null, signal: NodeJS.Signals | null): string {
+  if (code === 0) return 'Runtime exited without providing a reason';
+  if (code !== null) return `Runtime exited with error: exit status ${code}`;
+  // UNVERIFIED(§9): AWS's wording for a signal other than SIGKILL.
+  return `Runtime exited with error: ${signal === 'SIGKILL' ? 'signal: killed' : `signal: ${(signal ?? 'unknown').replace(/^SIG/, '').toLowerCase()}`}`;
 }
 
 // Real AWS: `RequestId: <id> Error: Runtime exited with error: exit status 1` then `Runtime.ExitError`.
-export function runtimeExitErrorMessage(requestId: string, reason: string): string {
-  return `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`;
+export function runtimeExitErrorMessage(requestId: string, phrase: string): string {
+  return `RequestId: ${requestId} Error: ${phrase}`;
 }
 
-export function runtimeExitLine(requestId: string, reason: string): string {
-  return `${runtimeExitErrorMessage(requestId, reason)}\nRuntime.ExitError\n`;
+export function runtimeExitLine(requestId: string, phrase: string): string {
+  return `${runtimeExitErrorMessage(requestId, phrase)}\nRuntime.ExitError\n`;
 }
 
 /** The `INIT_REPORT` line AWS writes when the init phase fails. */
