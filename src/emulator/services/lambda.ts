@@ -16,6 +16,7 @@ import {
 import { languageRuntime, runtimeProblem } from '../lambda-runner/runtimes.js';
 import { InvocationAborted, LambdaRunner, type RunnableFunction } from '../lambda-runner/runner.js';
 import { ServiceError } from '../errors.js';
+import { shown } from './validation.js';
 import { zipFiles } from './zip.js';
 
 export interface CreateFunctionInput {
@@ -161,19 +162,6 @@ function invalidParameter(message: string): ServiceError {
 
 function notFound(message: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', message, { status: 404 });
-}
-
-/**
- * A wire value as error messages show it. String() may throw (an object whose own toString is not a function) or
- * overflow the stack (arrays nested thousands deep); both once answered 500 (test/reliability/fuzz.test.ts).
- */
-function shown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value)?.slice(0, 256) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
 }
 
 function checkRange(value: unknown, member: string, min: number, max: number): void {

@@ -24,6 +24,7 @@ import type {
 import type { EmulatorContext, EntityState, Service } from '../context.js';
 import { ServiceError } from '../errors.js';
 import { compileFilterPattern, FilterPatternError, type MessageMatcher } from './filter-pattern.js';
+import { type IntegerRule, optionalInteger, optionalString, requiredString, type StringErrors } from './validation.js';
 
 /** docs/aws-semantics.md §4: the only values PutRetentionPolicy accepts. */
 export const RETENTION_DAYS = [
@@ -181,41 +182,29 @@ function fieldsOf(input: object | undefined): Input {
   return (input ?? {}) as unknown as Input;
 }
 
-function optionalString(input: Input, field: string): string | undefined {
-  const value = input[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw typeError(field, 'a string');
-  return value;
-}
+/** How CloudWatch Logs answers a string field that is missing or of another type. */
+const LOGS_STRING: StringErrors = {
+  missing: (field) => constraintError(undefined, field, 'Member must not be null'),
+  notString: (_value, field) => typeError(field, 'a string'),
+};
 
-function requiredString(input: Input, field: string): string {
-  const value = optionalString(input, field);
-  if (value === undefined) throw constraintError(undefined, field, 'Member must not be null');
-  return value;
-}
+/** CloudWatch Logs takes integers as JSON numbers only; ranges are checked by each caller, in its own words. */
+const LOGS_INTEGER: IntegerRule = { invalid: (_value, field) => typeError(field, 'an integer') };
 
-function optionalInteger(input: Input, field: string): number | undefined {
-  const value = input[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(field, 'an integer');
-  return value;
-}
-
-function optionalBoolean(input: Input, field: string): boolean | undefined {
-  const value = input[field];
+function optionalBoolean(value: unknown, field: string): boolean | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'boolean') throw typeError(field, 'a boolean');
   return value;
 }
 
-function optionalTimestamp(input: Input, field: string): number | undefined {
-  const value = optionalInteger(input, field);
-  if (value !== undefined && value < 0) throw constraintError(value, field, 'Member must have value greater than or equal to 0');
-  return value;
+function optionalTimestamp(value: unknown, field: string): number | undefined {
+  const time = optionalInteger(value, field, LOGS_INTEGER);
+  if (time !== undefined && time < 0) throw constraintError(time, field, 'Member must have value greater than or equal to 0');
+  return time;
 }
 
 function limitOf(input: Input, max: number, fallback: number): number {
-  const limit = optionalInteger(input, 'limit');
+  const limit = optionalInteger(input.limit, 'limit', LOGS_INTEGER);
   if (limit === undefined) return fallback;
   if (limit < 1) throw constraintError(limit, 'limit', 'Member must have value greater than or equal to 1');
   if (limit > max) throw constraintError(limit, 'limit', `Member must have value less than or equal to ${max}`);
@@ -270,22 +259,22 @@ export class LogsService implements Service, EntityState {
   readonly operations = {
     CreateLogGroup: (input: CreateLogGroupRequest) => {
       const raw = fieldsOf(input);
-      const name = checkGroupName(requiredString(raw, 'logGroupName'));
-      const logGroupClass = optionalString(raw, 'logGroupClass');
+      const name = checkGroupName(requiredString(raw.logGroupName, 'logGroupName', LOGS_STRING));
+      const logGroupClass = optionalString(raw.logGroupClass, 'logGroupClass', LOGS_STRING);
       if (logGroupClass !== undefined && !['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'].includes(logGroupClass)) {
         throw constraintError(logGroupClass, 'logGroupClass', 'Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]');
       }
       this.addGroup(name, {
         tags: this.tagsOf(raw.tags),
-        kmsKeyId: optionalString(raw, 'kmsKeyId'),
+        kmsKeyId: optionalString(raw.kmsKeyId, 'kmsKeyId', LOGS_STRING),
         logGroupClass,
-        deletionProtectionEnabled: optionalBoolean(raw, 'deletionProtectionEnabled'),
+        deletionProtectionEnabled: optionalBoolean(raw.deletionProtectionEnabled, 'deletionProtectionEnabled'),
       });
       return {};
     },
 
     DeleteLogGroup: (input: DeleteLogGroupRequest) => {
-      this.deleteLogGroup(checkGroupName(requiredString(fieldsOf(input), 'logGroupName')));
+      this.deleteLogGroup(checkGroupName(requiredString(fieldsOf(input).logGroupName, 'logGroupName', LOGS_STRING)));
       return {};
     },
 
@@ -293,8 +282,8 @@ export class LogsService implements Service, EntityState {
 
     CreateLogStream: (input: CreateLogStreamRequest) => {
       const raw = fieldsOf(input);
-      const group = this.requireGroup(checkGroupName(requiredString(raw, 'logGroupName')));
-      const name = checkStreamName(requiredString(raw, 'logStreamName'));
+      const group = this.requireGroup(checkGroupName(requiredString(raw.logGroupName, 'logGroupName', LOGS_STRING)));
+      const name = checkStreamName(requiredString(raw.logStreamName, 'logStreamName', LOGS_STRING));
       if (group.streams.has(name)) {
         // LS-validated test_create_log_stream_duplicate_error: no trailing period, like the group's message.
         throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists');
@@ -307,8 +296,8 @@ export class LogsService implements Service, EntityState {
 
     DeleteLogStream: (input: DeleteLogStreamRequest) => {
       const raw = fieldsOf(input);
-      const group = this.requireGroup(checkGroupName(requiredString(raw, 'logGroupName')));
-      const name = checkStreamName(requiredString(raw, 'logStreamName'));
+      const group = this.requireGroup(checkGroupName(requiredString(raw.logGroupName, 'logGroupName', LOGS_STRING)));
+      const name = checkStreamName(requiredString(raw.logStreamName, 'logStreamName', LOGS_STRING));
       const stream = group.streams.get(name);
       if (!stream) throw streamNotFound();
       this.forgetStream(group, stream);
@@ -326,12 +315,13 @@ export class LogsService implements Service, EntityState {
 
     PutRetentionPolicy: (input: PutRetentionPolicyRequest) => {
       const raw = fieldsOf(input);
-      this.putRetentionPolicy(requiredString(raw, 'logGroupName'), optionalInteger(raw, 'retentionInDays') as number);
+      const name = requiredString(raw.logGroupName, 'logGroupName', LOGS_STRING);
+      this.putRetentionPolicy(name, optionalInteger(raw.retentionInDays, 'retentionInDays', LOGS_INTEGER) as number);
       return {};
     },
 
     DeleteRetentionPolicy: (input: DeleteRetentionPolicyRequest) => {
-      const group = this.requireGroup(checkGroupName(requiredString(fieldsOf(input), 'logGroupName')));
+      const group = this.requireGroup(checkGroupName(requiredString(fieldsOf(input).logGroupName, 'logGroupName', LOGS_STRING)));
       delete group.retentionInDays;
       this.touchGroup(group);
       this.ctx.stateChanged('acknowledged', 'logs');
@@ -557,8 +547,8 @@ export class LogsService implements Service, EntityState {
 
   /** Read operations name the group by logGroupName or logGroupIdentifier (a name or an ARN), exactly one of them. */
   private resolveGroup(input: Input): StoredGroup {
-    const name = optionalString(input, 'logGroupName');
-    const identifier = optionalString(input, 'logGroupIdentifier');
+    const name = optionalString(input.logGroupName, 'logGroupName', LOGS_STRING);
+    const identifier = optionalString(input.logGroupIdentifier, 'logGroupIdentifier', LOGS_STRING);
     if (name !== undefined && identifier !== undefined) {
       // docs/aws-semantics.md §4 (LS-validated): ValidationException, not InvalidParameterException.
       throw new ServiceError('ValidationException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.');
@@ -574,8 +564,8 @@ export class LogsService implements Service, EntityState {
   }
 
   private describeLogGroups(input: Input): DescribeLogGroupsResponse {
-    const prefix = optionalString(input, 'logGroupNamePrefix');
-    const pattern = optionalString(input, 'logGroupNamePattern');
+    const prefix = optionalString(input.logGroupNamePrefix, 'logGroupNamePrefix', LOGS_STRING);
+    const pattern = optionalString(input.logGroupNamePattern, 'logGroupNamePattern', LOGS_STRING);
     if (prefix !== undefined && pattern !== undefined) {
       // LS-validated test_describe_log_groups_prefix_and_pattern_error
       throw new ServiceError(
@@ -585,7 +575,7 @@ export class LogsService implements Service, EntityState {
     }
     if (prefix !== undefined) checkGroupName(prefix, 'logGroupNamePrefix');
     const limit = limitOf(input, 50, 50);
-    const logGroupClass = optionalString(input, 'logGroupClass');
+    const logGroupClass = optionalString(input.logGroupClass, 'logGroupClass', LOGS_STRING);
     const identifiers = input.logGroupIdentifiers;
     if (identifiers !== undefined && identifiers !== null && (!Array.isArray(identifiers) || identifiers.some((id) => typeof id !== 'string'))) {
       throw typeError('logGroupIdentifiers', 'a list of strings');
@@ -593,7 +583,7 @@ export class LogsService implements Service, EntityState {
     const wanted = Array.isArray(identifiers)
       ? new Set((identifiers as string[]).map((id) => id.replace(/^arn:[^:]+:logs:[^:]*:[^:]*:log-group:/, '').replace(/:\*$/, '')))
       : undefined;
-    const token = optionalString(input, 'nextToken');
+    const token = optionalString(input.nextToken, 'nextToken', LOGS_STRING);
     const after = token === undefined ? undefined : this.parseNameToken(token);
 
     const names = [...this.groups.keys()]
@@ -643,17 +633,17 @@ export class LogsService implements Service, EntityState {
 
   private describeLogStreams(input: Input): DescribeLogStreamsResponse {
     const group = this.resolveGroup(input);
-    const prefix = optionalString(input, 'logStreamNamePrefix');
-    const orderBy = optionalString(input, 'orderBy') ?? 'LogStreamName';
+    const prefix = optionalString(input.logStreamNamePrefix, 'logStreamNamePrefix', LOGS_STRING);
+    const orderBy = optionalString(input.orderBy, 'orderBy', LOGS_STRING) ?? 'LogStreamName';
     if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
       throw constraintError(orderBy, 'orderBy', 'Member must satisfy enum value set: [LogStreamName, LastEventTime]');
     }
     if (orderBy === 'LastEventTime' && prefix !== undefined) {
       throw new ServiceError('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.');
     }
-    const descending = optionalBoolean(input, 'descending') ?? false;
+    const descending = optionalBoolean(input.descending, 'descending') ?? false;
     const limit = limitOf(input, 50, 50);
-    const token = optionalString(input, 'nextToken');
+    const token = optionalString(input.nextToken, 'nextToken', LOGS_STRING);
     const offset = token === undefined ? 0 : parseOffsetToken(token);
 
     const streams = [...group.streams.values()].filter((stream) => prefix === undefined || stream.name.startsWith(prefix));
@@ -697,8 +687,8 @@ export class LogsService implements Service, EntityState {
   }
 
   private putLogEvents(input: Input): PutLogEventsResponse {
-    const groupName = checkGroupName(requiredString(input, 'logGroupName'));
-    const streamName = checkStreamName(requiredString(input, 'logStreamName'));
+    const groupName = checkGroupName(requiredString(input.logGroupName, 'logGroupName', LOGS_STRING));
+    const streamName = checkStreamName(requiredString(input.logStreamName, 'logStreamName', LOGS_STRING));
     const raw = input.logEvents;
     if (raw === undefined || raw === null) throw constraintError(undefined, 'logEvents', 'Member must not be null');
     if (!Array.isArray(raw)) throw typeError('logEvents', 'a list of log events');
@@ -709,9 +699,9 @@ export class LogsService implements Service, EntityState {
     const events = raw.map((event: unknown, index) => {
       const item = (event ?? {}) as Input;
       if (typeof item !== 'object') throw typeError(`logEvents.${index + 1}`, 'a log event');
-      const timestamp = optionalTimestamp(item, 'timestamp');
+      const timestamp = optionalTimestamp(item.timestamp, 'timestamp');
       if (timestamp === undefined) throw constraintError(undefined, `logEvents.${index + 1}.member.timestamp`, 'Member must not be null');
-      const message = optionalString(item, 'message');
+      const message = optionalString(item.message, 'message', LOGS_STRING);
       if (message === undefined) throw constraintError(undefined, `logEvents.${index + 1}.member.message`, 'Member must not be null');
       if (message.length < 1) {
         throw constraintError('', `logEvents.${index + 1}.member.message`, 'Member must have length greater than or equal to 1');
@@ -758,13 +748,13 @@ export class LogsService implements Service, EntityState {
 
   private getLogEvents(input: Input): GetLogEventsResponse {
     const group = this.resolveGroup(input);
-    const stream = group.streams.get(checkStreamName(requiredString(input, 'logStreamName')));
+    const stream = group.streams.get(checkStreamName(requiredString(input.logStreamName, 'logStreamName', LOGS_STRING)));
     if (!stream) throw streamNotFound();
-    const startTime = optionalTimestamp(input, 'startTime');
-    const endTime = optionalTimestamp(input, 'endTime');
+    const startTime = optionalTimestamp(input.startTime, 'startTime');
+    const endTime = optionalTimestamp(input.endTime, 'endTime');
     const limit = limitOf(input, MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
-    const startFromHead = optionalBoolean(input, 'startFromHead') ?? false;
-    const token = optionalString(input, 'nextToken');
+    const startFromHead = optionalBoolean(input.startFromHead, 'startFromHead') ?? false;
+    const token = optionalString(input.nextToken, 'nextToken', LOGS_STRING);
     const cursor = token === undefined ? undefined : parseStreamToken(token);
     const events = stream.events;
 
@@ -804,7 +794,7 @@ export class LogsService implements Service, EntityState {
       throw typeError('logStreamNames', 'a list of strings');
     }
     const streamNames = Array.isArray(rawNames) ? (rawNames as string[]) : undefined;
-    const prefix = optionalString(input, 'logStreamNamePrefix');
+    const prefix = optionalString(input.logStreamNamePrefix, 'logStreamNamePrefix', LOGS_STRING);
     if (streamNames !== undefined && prefix !== undefined) {
       // botocore model FilterLogEventsRequest docs: both together is InvalidParameterException.
       throw new ServiceError('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
@@ -816,15 +806,15 @@ export class LogsService implements Service, EntityState {
         streamNames.length < 1 ? 'Member must have length greater than or equal to 1' : 'Member must have length less than or equal to 100',
       );
     }
-    const startTime = optionalTimestamp(input, 'startTime');
-    const endTime = optionalTimestamp(input, 'endTime');
+    const startTime = optionalTimestamp(input.startTime, 'startTime');
+    const endTime = optionalTimestamp(input.endTime, 'endTime');
     const limit = limitOf(input, MAX_EVENTS_PER_PAGE, MAX_EVENTS_PER_PAGE);
-    const filterPattern = optionalString(input, 'filterPattern');
+    const filterPattern = optionalString(input.filterPattern, 'filterPattern', LOGS_STRING);
     if (filterPattern !== undefined && filterPattern.length > 1024) {
       throw constraintError(filterPattern, 'filterPattern', 'Member must have length less than or equal to 1024');
     }
     const matches = this.compilePattern(filterPattern);
-    const token = optionalString(input, 'nextToken');
+    const token = optionalString(input.nextToken, 'nextToken', LOGS_STRING);
     const after = token === undefined ? undefined : parseFilterToken(token);
 
     const wanted = streamNames ? new Set(streamNames) : undefined;

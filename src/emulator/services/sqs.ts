@@ -30,6 +30,7 @@ import type { EmulatorContext, EntityState, Operation, Service } from '../contex
 import { guarded } from '../fault.js';
 import { ServiceError } from '../errors.js';
 import { md5Hex, md5OfMessageAttributes, type WireMessageAttribute } from './sqs-md5.js';
+import { type IntegerRule, optionalInteger, requiredString, type StringErrors, shown } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire shapes. The SDK's own types describe blobs as Uint8Array; on the JSON wire they are base64 text, which is
@@ -239,33 +240,28 @@ function batchError(id: string, error: unknown): WireBatchError {
 // ---------------------------------------------------------------------------------------------------------------
 // Input checks shared by operations.
 
-/**
- * A wire value as error messages show it. String() may throw (an object whose own toString is not a function) or
- * overflow the stack (arrays nested thousands deep); both once answered 500 (test/reliability/fuzz.test.ts).
- */
-function shown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value)?.slice(0, 256) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
+/** How SQS answers a string parameter that is missing (empty included) or not a string. */
+const SQS_STRING: StringErrors = {
+  emptyIsMissing: true,
+  missing: missingParameter,
+  notString: (value, name) => invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid.`),
+};
+
+/** An integer parameter's range (digits in a string count, as the query wire sends them) and SQS's reason when outside. */
+function integerRule(min: number, max: number, reason: string): IntegerRule {
+  return {
+    min,
+    max,
+    digitsAllowed: true,
+    invalid: (value, name) => invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid. Reason: ${reason}`),
+  };
 }
 
-function requiredString(value: unknown, name: string): string {
-  if (value === undefined || value === null || value === '') throw missingParameter(name);
-  if (typeof value !== 'string') throw invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid.`);
-  return value;
-}
-
-function optionalInteger(value: unknown, name: string, range: { min: number; max: number }, reason: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
-    throw invalidParameterValue(`Value ${shown(value)} for parameter ${name} is invalid. Reason: ${reason}`);
-  }
-  return parsed;
-}
+const MAX_RESULTS_RULE = integerRule(1, MAX_LIST_QUEUES, 'MaxResults must be an integer between 1 and 1000.');
+const DELAY_SECONDS_RULE = integerRule(0, 900, 'DelaySeconds must be >= 0 and <= 900.');
+const VISIBILITY_TIMEOUT_RULE = integerRule(0, 43_200, 'Must be >= 0 and <= 43200, if provided.');
+const MAX_NUMBER_OF_MESSAGES_RULE = integerRule(1, MAX_BATCH_ENTRIES, 'Must be between 1 and 10, if provided.');
+const WAIT_TIME_SECONDS_RULE = integerRule(0, 20, 'Must be >= 0 and <= 20, if provided.');
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
@@ -637,7 +633,7 @@ export class SqsService implements Service, EntityState {
     },
 
     GetQueueUrl: (input: GetQueueUrlRequest): GetQueueUrlResult => {
-      const name = requiredString(input.QueueName, 'QueueName');
+      const name = requiredString(input.QueueName, 'QueueName', SQS_STRING);
       const owner = input.QueueOwnerAWSAccountId;
       const queue = this.queues.get(name);
       if (!queue || (owner !== undefined && owner !== this.ctx.accountId)) throw queueDoesNotExist();
@@ -669,8 +665,7 @@ export class SqsService implements Service, EntityState {
 
     ListQueues: (input: ListQueuesRequest): ListQueuesResult => {
       const prefix = typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : '';
-      const maxResults = optionalInteger(input.MaxResults, 'MaxResults', { min: 1, max: MAX_LIST_QUEUES },
-        'MaxResults must be an integer between 1 and 1000.');
+      const maxResults = optionalInteger(input.MaxResults, 'MaxResults', MAX_RESULTS_RULE);
       let names = [...this.queues.keys()].filter((name) => name.startsWith(prefix)).sort();
       const after = typeof input.NextToken === 'string' ? this.decodeNextToken(input.NextToken) : undefined;
       if (after !== undefined) names = names.filter((name) => name > after);
@@ -782,13 +777,10 @@ export class SqsService implements Service, EntityState {
     ReceiveMessage: (input: ReceiveMessageRequest): WireReceiveMessageResult | Promise<WireReceiveMessageResult> => {
       const queue = this.requireQueue(input.QueueUrl);
       const max =
-        optionalInteger(input.MaxNumberOfMessages, 'MaxNumberOfMessages', { min: 1, max: MAX_BATCH_ENTRIES },
-          'Must be between 1 and 10, if provided.') ?? 1;
+        optionalInteger(input.MaxNumberOfMessages, 'MaxNumberOfMessages', MAX_NUMBER_OF_MESSAGES_RULE) ?? 1;
       const wait =
-        optionalInteger(input.WaitTimeSeconds, 'WaitTimeSeconds', { min: 0, max: 20 },
-          'Must be >= 0 and <= 20, if provided.') ?? queue.attribute('ReceiveMessageWaitTimeSeconds');
-      const visibilityTimeout = optionalInteger(input.VisibilityTimeout, 'VisibilityTimeout', { min: 0, max: 43_200 },
-        'Must be >= 0 and <= 43200, if provided.');
+        optionalInteger(input.WaitTimeSeconds, 'WaitTimeSeconds', WAIT_TIME_SECONDS_RULE) ?? queue.attribute('ReceiveMessageWaitTimeSeconds');
+      const visibilityTimeout = optionalInteger(input.VisibilityTimeout, 'VisibilityTimeout', VISIBILITY_TIMEOUT_RULE);
       const options: ReceiveOptions = {
         max,
         visibilityTimeout,
@@ -823,7 +815,7 @@ export class SqsService implements Service, EntityState {
 
     DeleteMessage: (input: DeleteMessageRequest): Record<string, never> => {
       const queue = this.requireQueue(input.QueueUrl);
-      const handle = requiredString(input.ReceiptHandle, 'ReceiptHandle');
+      const handle = requiredString(input.ReceiptHandle, 'ReceiptHandle', SQS_STRING);
       queue.promoteDue(this.ctx.now());
       if (this.deleteByHandle(queue, handle)) this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
@@ -837,7 +829,7 @@ export class SqsService implements Service, EntityState {
       let changed = false;
       for (const entry of entries) {
         try {
-          changed = this.deleteByHandle(queue, requiredString(entry.ReceiptHandle, 'ReceiptHandle')) || changed;
+          changed = this.deleteByHandle(queue, requiredString(entry.ReceiptHandle, 'ReceiptHandle', SQS_STRING)) || changed;
           result.Successful!.push({ Id: entry.Id });
         } catch (error) {
           result.Failed!.push(batchError(entry.Id, error));
@@ -1053,13 +1045,13 @@ export class SqsService implements Service, EntityState {
   }
 
   private requireQueue(reference: unknown): Queue {
-    const queue = this.findQueue(requiredString(reference, 'QueueUrl'));
+    const queue = this.findQueue(requiredString(reference, 'QueueUrl', SQS_STRING));
     if (!queue) throw queueDoesNotExist();
     return queue;
   }
 
   private createOrMatchQueue(nameInput: unknown, attributesInput: unknown, tagsInput: unknown): Queue {
-    const name = requiredString(nameInput, 'QueueName');
+    const name = requiredString(nameInput, 'QueueName', SQS_STRING);
     const requested = this.validateQueueAttributes(attributesInput, 'create');
     if (!QUEUE_NAME.test(name)) {
       throw invalidParameterValue('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
@@ -1218,7 +1210,7 @@ export class SqsService implements Service, EntityState {
     if (body === undefined || body === null || body === '') throw missingParameter('MessageBody');
     if (typeof body !== 'string') throw invalidParameterValue('Value for parameter MessageBody is invalid. Reason: Must be a string.');
     const delay =
-      optionalInteger(entry.DelaySeconds, 'DelaySeconds', { min: 0, max: 900 }, 'DelaySeconds must be >= 0 and <= 900.') ??
+      optionalInteger(entry.DelaySeconds, 'DelaySeconds', DELAY_SECONDS_RULE) ??
       queue.attribute('DelaySeconds');
     const attributes = normaliseMessageAttributes(entry.MessageAttributes);
     const systemAttributes = normaliseMessageAttributes(entry.MessageSystemAttributes);
@@ -1370,10 +1362,9 @@ export class SqsService implements Service, EntityState {
   }
 
   private changeVisibility(queue: Queue, handleInput: unknown, timeoutInput: unknown): void {
-    const handle = requiredString(handleInput, 'ReceiptHandle');
+    const handle = requiredString(handleInput, 'ReceiptHandle', SQS_STRING);
     if (timeoutInput === undefined || timeoutInput === null) throw missingParameter('VisibilityTimeout');
-    const timeout = optionalInteger(timeoutInput, 'VisibilityTimeout', { min: 0, max: 43_200 },
-      'Must be >= 0 and <= 43200, if provided.')!;
+    const timeout = optionalInteger(timeoutInput, 'VisibilityTimeout', VISIBILITY_TIMEOUT_RULE)!;
     const message = queue.messages.get(this.messageIdFromHandle(handle));
     if (!message || message.ReceiptHandle !== handle) {
       throw invalidParameterValue(
