@@ -31,7 +31,7 @@ import { CloudFormationService } from './services/cloudformation.js';
 import { IamService } from './services/iam.js';
 import { LambdaService } from './services/lambda.js';
 import { LogsService } from './services/logs.js';
-import { SqsService } from './services/sqs.js';
+import { SqsService } from './services/sqs/service.js';
 import { StsService } from './services/sts.js';
 
 export type { EmulatorOptions } from './context.js';
