@@ -3,7 +3,7 @@ import type { Incident } from './incidents.js';
 import type { CloudFormationService } from './services/cloudformation.js';
 import type { IamService } from './services/iam.js';
 import type { LambdaService } from './services/lambda.js';
-import type { LogsService } from './services/logs.js';
+import type { LogsService } from './services/logs/service.js';
 import type { SqsService } from './services/sqs/service.js';
 
 /** 'acknowledged' (the default): a response may report it, so it is on disk before that response leaves. */

@@ -30,7 +30,7 @@ import {
 import { CloudFormationService } from './services/cloudformation.js';
 import { IamService } from './services/iam.js';
 import { LambdaService } from './services/lambda.js';
-import { LogsService } from './services/logs.js';
+import { LogsService } from './services/logs/service.js';
 import { SqsService } from './services/sqs/service.js';
 import { StsService } from './services/sts.js';
 
