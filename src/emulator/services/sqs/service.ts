@@ -27,12 +27,12 @@ import type {
 } from '@aws-sdk/client-sqs';
 import type { EmulatorContext, EntityState, Operation, Service } from '../../context.js';
 import { ServiceError } from '../../errors.js';
-import { guarded } from '../../fault.js';
 import { optionalInteger, requiredString } from '../validation.js';
 import { entityOf, messageKey, queueEntities, queueKey, stateFromEntities } from './entities.js';
 import {
   attributesSize, byteLength, messageIdFromHandle, newMessage, normaliseMessageAttributes, receiptHandle, renderMessage,
 } from './messages.js';
+import { addWaiter, endWaits, type PollHost, settle } from './long-polls.js';
 import { Queue } from './queue-store.js';
 import {
   ATTRIBUTE_ORDER, batchError, type COMPUTED_ATTRIBUTES, DEFAULT_QUEUE_ATTRIBUTES, decodeNextToken, encodeNextToken,
@@ -42,7 +42,7 @@ import {
   VISIBILITY_TIMEOUT_RULE, WAIT_TIME_SECONDS_RULE,
 } from './rules.js';
 import type {
-  QueueRecord, ReceiveOptions, SqsState, StoredMessage, Waiter, WireAttributeMap, WireBatchError, WireMessage,
+  QueueRecord, ReceiveOptions, SqsState, StoredMessage, WireAttributeMap, WireBatchError, WireMessage,
   WireReceiveMessageResult, WireSendEntry, WireSendMessageBatchRequest, WireSendMessageRequest, WireSendMessageResult,
 } from './types.js';
 
@@ -54,6 +54,15 @@ export class SqsService implements Service, EntityState {
   private closed = false;
 
   constructor(protected readonly ctx: EmulatorContext) {}
+
+  /** What long polling (long-polls.ts) needs from the service. */
+  private readonly polls: PollHost = {
+    now: () => this.ctx.now(),
+    take: (queue, options, now) => this.take(queue, options, now),
+    isCurrent: (queue) => this.queues.get(queue.name) === queue,
+    isClosed: () => this.closed,
+    delivered: () => this.ctx.stateChanged('acknowledged', 'sqs'),
+  };
 
   readonly operations: Record<string, Operation> = {
     CreateQueue: (input: CreateQueueRequest): CreateQueueResult => {
@@ -163,7 +172,7 @@ export class SqsService implements Service, EntityState {
       const now = this.ctx.now();
       queue.promoteDue(now);
       const result = this.enqueue(queue, input, now);
-      this.settle(queue);
+      settle(this.polls, queue);
       this.ctx.stateChanged('acknowledged', 'sqs');
       return result;
     },
@@ -198,7 +207,7 @@ export class SqsService implements Service, EntityState {
           Failed.push(batchError(entry.Id, error));
         }
       }
-      this.settle(queue);
+      settle(this.polls, queue);
       if (Successful.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
       return { Successful, Failed };
     },
@@ -221,24 +230,13 @@ export class SqsService implements Service, EntityState {
       queue.promoteDue(now);
       const messages = this.take(queue, options, now);
       if (messages.length > 0 || wait === 0 || this.closed) {
-        this.settle(queue);
+        settle(this.polls, queue);
         if (messages.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
         return messages.length > 0 ? { Messages: messages } : {};
       }
       // Long poll: answered by settle() the moment a message is sent or becomes visible, or empty at the deadline.
       return new Promise<WireReceiveMessageResult>((resolve) => {
-        const waiter: Waiter = {
-          options,
-          resolve: (delivered) => resolve(delivered.length > 0 ? { Messages: delivered } : {}),
-          timer: setTimeout(guarded('SQS long poll timeout', () => {
-            const index = queue.waiters.indexOf(waiter);
-            if (index >= 0) queue.waiters.splice(index, 1);
-            waiter.resolve([]);
-            this.scheduleWake(queue);
-          }), wait * 1000),
-        };
-        queue.waiters.push(waiter);
-        this.scheduleWake(queue);
+        addWaiter(this.polls, queue, options, wait, (delivered) => resolve(delivered.length > 0 ? { Messages: delivered } : {}));
       });
     },
 
@@ -272,7 +270,7 @@ export class SqsService implements Service, EntityState {
       const queue = this.requireQueue(input.QueueUrl);
       queue.promoteDue(this.ctx.now());
       this.changeVisibility(queue, input.ReceiptHandle, input.VisibilityTimeout);
-      this.settle(queue);
+      settle(this.polls, queue);
       this.ctx.stateChanged('acknowledged', 'sqs');
       return {};
     },
@@ -290,7 +288,7 @@ export class SqsService implements Service, EntityState {
           result.Failed!.push(batchError(entry.Id, error));
         }
       }
-      this.settle(queue);
+      settle(this.polls, queue);
       if (result.Successful!.length > 0) this.ctx.stateChanged('acknowledged', 'sqs');
       return result;
     },
@@ -337,7 +335,7 @@ export class SqsService implements Service, EntityState {
     const now = this.ctx.now();
     queue.promoteDue(now);
     const { MessageId } = this.enqueue(queue, { MessageBody: body, MessageAttributes: wireAttributes }, now);
-    this.settle(queue);
+    settle(this.polls, queue);
     this.ctx.stateChanged('acknowledged', 'sqs');
     return { MessageId };
   }
@@ -389,7 +387,7 @@ export class SqsService implements Service, EntityState {
   }
 
   private restore(state: unknown): void {
-    for (const queue of this.queues.values()) this.endWaits(queue);
+    for (const queue of this.queues.values()) endWaits(queue);
     this.queues = new Map();
     const queues = (state as Partial<SqsState> | undefined)?.queues;
     if (!Array.isArray(queues)) return;
@@ -406,7 +404,7 @@ export class SqsService implements Service, EntityState {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const queue of this.queues.values()) this.endWaits(queue);
+    for (const queue of this.queues.values()) endWaits(queue);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -478,7 +476,7 @@ export class SqsService implements Service, EntityState {
   }
 
   private dropQueue(queue: Queue): void {
-    this.endWaits(queue);
+    endWaits(queue);
     this.touchQueue(queue);
     queue.clearMessages();
     this.queues.delete(queue.name);
@@ -568,7 +566,7 @@ export class SqsService implements Service, EntityState {
     // Wake the target's long polls once this receive is over: settling inside take() could re-enter the source
     // queue through a redrive cycle while its waiter list is being walked.
     queueMicrotask(() => {
-      if (this.queues.get(target.name) === target) this.settle(target);
+      if (this.queues.get(target.name) === target) settle(this.polls, target);
     });
     return true;
   }
@@ -602,57 +600,5 @@ export class SqsService implements Service, EntityState {
     }
     if (timeout === 0) queue.show(message);
     else queue.hide(message, this.ctx.now() + timeout * 1000);
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Long polling.
-
-  /** Hands newly visible messages to waiting long polls and keeps one timer on the next visibility deadline. */
-  private settle(queue: Queue): void {
-    if (queue.waiters.length > 0) {
-      const now = this.ctx.now();
-      queue.promoteDue(now);
-      let delivered = false;
-      while (queue.waiters.length > 0 && queue.counts.visible > 0) {
-        const waiter = queue.waiters[0]!;
-        const messages = this.take(queue, waiter.options, now);
-        if (messages.length === 0) break;
-        queue.waiters.shift();
-        clearTimeout(waiter.timer);
-        waiter.resolve(messages);
-        delivered = true;
-      }
-      if (delivered) this.ctx.stateChanged('acknowledged', 'sqs');
-    }
-    this.scheduleWake(queue);
-  }
-
-  private scheduleWake(queue: Queue): void {
-    const next = queue.waiters.length > 0 && !this.closed ? queue.nextDeadline() : undefined;
-    if (next === undefined) {
-      if (queue.wakeTimer) clearTimeout(queue.wakeTimer);
-      queue.wakeTimer = undefined;
-      queue.wakeAt = Infinity;
-      return;
-    }
-    if (queue.wakeTimer && queue.wakeAt <= next) return;
-    if (queue.wakeTimer) clearTimeout(queue.wakeTimer);
-    queue.wakeAt = next;
-    queue.wakeTimer = setTimeout(guarded('SQS queue wake-up', () => {
-      queue.wakeTimer = undefined;
-      queue.wakeAt = Infinity;
-      if (this.queues.get(queue.name) === queue) this.settle(queue);
-    }), Math.max(0, next - this.ctx.now()));
-  }
-
-  /** Answers every pending long poll of the queue with no messages and stops its timer. */
-  private endWaits(queue: Queue): void {
-    for (const waiter of queue.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve([]);
-    }
-    if (queue.wakeTimer) clearTimeout(queue.wakeTimer);
-    queue.wakeTimer = undefined;
-    queue.wakeAt = Infinity;
   }
 }
