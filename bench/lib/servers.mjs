@@ -1,6 +1,6 @@
 // The servers the bench talks to: ours (`local start -d`, or the bare emulator in a process of its own) and moto.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,25 @@ import { freePort, runTimed, stopChild, waitUntil } from './processes.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'lambda-async-demo.js');
+
+/**
+ * The package as `npm install` lays it out: `npm pack` extracted, beside the dependencies (this checkout's
+ * node_modules, linked: what an install adds, where the function runtime finds the AWS SDK). Its bin/ runs the bundle
+ * directly, without the checkout's look at the sources (scripts/bundle.mjs ensureBuilt, for a clone's first start).
+ */
+export function installedPackage() {
+  const dir = temporaryDir('installed');
+  const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+  // Some npm versions print the prepack script's banner on stdout too: the report starts at its opening bracket.
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m)));
+  const extracted = spawnSync('tar', ['-xzf', join(dir, filename), '-C', dir], { encoding: 'utf8' });
+  if (extracted.status !== 0) throw new Error(`could not extract ${filename}: ${extracted.stderr.trim()}`);
+  const root = join(dir, 'package');
+  mkdirSync(root, { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return { bin: join(root, 'bin', 'lambda-async-demo.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** A bench-private state directory and port, so no user's running server is ever touched or used. */
 export function isolatedEnv(stateDir, port) {

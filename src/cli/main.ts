@@ -47,15 +47,25 @@ export interface CliIo {
 export function processIo(): CliIo {
   // A reader that stops early (`run --json | head`) closes the pipe: that ends the output, not in a crash. What was
   // printed stands, and the command ends as it would have (the in-process emulator dies with the process).
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
+  // Each stream is made (process.stdout is a getter) and guarded on first use: `--help` never builds stderr's.
+  const guarded = new Set<NodeJS.WriteStream>();
+  const guard = (stream: NodeJS.WriteStream): NodeJS.WriteStream => {
+    if (!guarded.has(stream)) {
+      guarded.add(stream);
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw error;
+      });
+    }
+    return stream;
+  };
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdout() {
+      return guard(process.stdout);
+    },
+    get stderr() {
+      return guard(process.stderr);
+    },
     env: process.env,
     // A getter: touching process.stdin creates the stream, which only a question needs.
     get stdin() {
@@ -95,6 +105,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (parsed.command !== 'run') return runWalkCommand(parsed, io);
   const { options, output } = parsed;
   // A local server that runs (`local start`, or one a per-step command started) hosts `run` too, and keeps its stack.
+  // The lesson's code loads while the state dir is checked for a running server and the reporter loads.
+  const runModule = import('../commands/run.js');
+  runModule.catch(() => {});
   const localServer = options.target === 'local' && !options.endpointUrl ? await localServerFor(parsed.local) : undefined;
   // --port with no server there: this run's own emulator listens on it (so the AWS CLI can watch the run).
   if (parsed.local.portExplicit && !localServer) options.port = parsed.local.port;
@@ -105,7 +118,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
   try {
-    const { run } = await import('../commands/run.js');
+    const { run } = await runModule;
     const report = await run(options, { progress: reporter.progress, signal: interruption.signal, env: io.env, localServer });
     if (output.json) {
       reporter.result([JSON.stringify(report, null, 2)]);
@@ -172,10 +185,17 @@ async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | 
 
 /** The per-step commands and `local ...`: each returns its exit code; failures print as one sentence and a hint. */
 async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
-  const { createReporter } = await import('./reporter.js');
-  const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
+  // `local start -d` spawns its server before this process loads its reporter: the server's Node boots on the other
+  // core meanwhile (bench section 6). What it found, or its failure, waits for localStart, which prints it.
+  const launch =
+    parsed.command === 'local start' && parsed.options.detach
+      ? import('../commands/local.js').then((local) => local.launchDetached(parsed.options, io.env, interruption.signal))
+      : undefined;
+  await launch?.catch(() => {});
+  const { createReporter } = await import('./reporter.js');
+  const reporter = await createReporter(io, { noColor: parsed.output.noColor, verbose: parsed.output.verbose });
   const stdin = io.stdin;
   const confirm = stdin?.isTTY ? (question: string) => askOnTerminal(question, stdin, io.stderr, interruption.signal) : undefined;
   const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, ...(confirm ? { confirm } : {}) };
@@ -192,7 +212,7 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
       case 'teardown':
         return await (await import('../commands/teardown.js')).teardown(parsed.options, deps);
       case 'local start':
-        return await (await import('../commands/local.js')).localStart(parsed.options, deps);
+        return await (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
       case 'local stop':
         return await (await import('../commands/local.js')).localStop(parsed.options, deps);
       case 'local status':

@@ -5,7 +5,8 @@ import { LessonState } from '../local/lesson-state.js';
 import { printOutputs } from './outputs.js';
 import { readTemplate } from '../lesson/template.js';
 import { tracked } from './activity.js';
-import { commandLine, findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { commandLine } from './command-line.js';
+import { findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 export interface DeployOptions extends CommandOptions {
   /** MaximumRetryAttempts, 0-2: the template parameter. */

@@ -6,7 +6,8 @@ import type { IncidentCounts } from '../emulator/incidents.js';
 import { BIN } from '../product.js';
 import { findServer, startDetached, startServer, stateDirOnPort, stopServer, waitForStopRequest } from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
-import { commandLine, type CommandDeps } from './session.js';
+import { commandLine } from './command-line.js';
+import type { CommandDeps } from './session.js';
 import { configuredRegion } from '../aws/clients.js';
 
 export interface LocalStartOptions {
@@ -37,8 +38,32 @@ function exposureWarning(host: string, port: number): string {
   );
 }
 
-export async function localStart(options: LocalStartOptions, deps: CommandDeps): Promise<number> {
-  const { reporter } = deps;
+/** What `local start -d` found and began before anything printed: a server already there, or one starting. */
+export interface DetachedLaunch {
+  /** Lines to print before the outcome (a stale pid file removed, a non-loopback host). */
+  notes: string[];
+  /** The server that already runs here: `-d` then has nothing to do. */
+  running?: ServerRecord;
+  /** The spawned server, resolved once it answers. */
+  started?: Promise<ServerRecord>;
+}
+
+/**
+ * `local start -d` up to the spawn, needing no reporter: the CLI calls it before loading one, so the server's process
+ * boots on the other core while this one loads what it prints with (bench section 6). Throws what localStart throws.
+ */
+export async function launchDetached(options: LocalStartOptions, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<DetachedLaunch> {
+  const notes: string[] = [];
+  const status = await checkStatus(options, env, notes);
+  if (status.state === 'running') return { notes, running: status.record };
+  const started = startDetached(serveConfig(options, env), signal);
+  // Awaited by localStart; until then a failure must not count as unhandled.
+  started.catch(() => {});
+  return { notes, started };
+}
+
+/** The state dir's server, checked before a start: a hung one is an error, a stale pid file goes (said in `notes`). */
+async function checkStatus(options: LocalStartOptions, env: NodeJS.ProcessEnv, notes: string[]): Promise<Awaited<ReturnType<typeof findServer>>> {
   const { local } = options;
   const status = await findServer(local.stateDir);
   if (status.state === 'running') {
@@ -47,36 +72,52 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps):
       throw new DemoError(
         ExitCode.environment,
         `The local emulator already runs at ${record.url} (pid ${record.pid}).`,
-        `Use it as it is, or stop it first: ${commandLine('local stop', { local }, deps.env)}`,
+        `Use it as it is, or stop it first: ${commandLine('local stop', { local }, env)}`,
       );
     }
-    reporter.result([`The local emulator already runs at ${record.url} (pid ${record.pid}, state in ${record.stateDir}).`]);
-    return 0;
+    return status;
   }
   if (status.state === 'unresponsive') {
     throw environmentError(
       `A local emulator (pid ${status.record.pid}) is registered in ${local.stateDir} but does not answer at ${status.record.url}.`,
-      `Stop it with "${commandLine('local stop', { local }, deps.env)}", then start again; its log: ${status.record.logPath}`,
+      `Stop it with "${commandLine('local stop', { local }, env)}", then start again; its log: ${status.record.logPath}`,
     );
   }
   if (status.state === 'stale') {
     removeServerRecord(local.stateDir, status.record.pid);
-    reporter.info(`Removed a stale pid file: pid ${status.record.pid} is gone (killed, or the machine restarted).`);
+    notes.push(`Removed a stale pid file: pid ${status.record.pid} is gone (killed, or the machine restarted).`);
   }
-  if (!isLoopback(local.host)) reporter.info(exposureWarning(local.host, local.port));
+  if (!isLoopback(local.host)) notes.push(exposureWarning(local.host, local.port));
+  return status;
+}
 
-  const config = {
+function serveConfig(options: LocalStartOptions, env: NodeJS.ProcessEnv) {
+  const { local } = options;
+  return {
     stateDir: local.stateDir,
     host: local.host,
     port: local.port,
-    region: configuredRegion(options.region, deps.env),
+    region: configuredRegion(options.region, env),
     retryDelaysMs: local.retryDelaysMs,
     startedBy: 'user' as const,
   };
+}
+
+/** `launch`: what launchDetached already began for this `-d` start (the CLI's early spawn); undefined begins it now. */
+export async function localStart(options: LocalStartOptions, deps: CommandDeps, launch?: Promise<DetachedLaunch>): Promise<number> {
+  const { reporter } = deps;
+  const { local } = options;
   const delays = local.retryDelaysMs.map(formatSeconds).join(' and ');
 
   if (options.detach) {
-    const record = await startDetached(config, deps.signal);
+    const launched = await (launch ?? launchDetached(options, deps.env, deps.signal));
+    for (const note of launched.notes) reporter.info(note);
+    if (launched.running) {
+      const record = launched.running;
+      reporter.result([`The local emulator already runs at ${record.url} (pid ${record.pid}, state in ${record.stateDir}).`]);
+      return 0;
+    }
+    const record = await launched.started!;
     for (const notice of record.notices) reporter.info(notice);
     reporter.result([
       `The local emulator runs at ${record.url} (pid ${record.pid}), in the background; retry delays ${delays}.`,
@@ -86,6 +127,11 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps):
     ]);
     return 0;
   }
+
+  const notes: string[] = [];
+  await checkStatus(options, deps.env, notes);
+  for (const note of notes) reporter.info(note);
+  const config = serveConfig(options, deps.env);
 
   // The foreground server's log is the terminal: a failed DLQ send or log write shows up as it happens.
   const server = await startServer(config, (line) => reporter.info(`${new Date().toISOString()} ${line}`));

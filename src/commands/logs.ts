@@ -4,7 +4,8 @@ import { sleep } from '../aws/wait.js';
 import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
-import { commandLine, findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { commandLine } from './command-line.js';
+import { findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
 import { readLogLines, startedRequestId, type LogLine } from '../lesson/log-lines.js';
 
 export interface LogsOptions extends CommandOptions {

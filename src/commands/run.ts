@@ -103,6 +103,11 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
   const inProcess = options.target === 'local' && !options.endpointUrl && !server;
   /** The emulator's retry delays, when this tool knows them: its own in-process emulator's, or the local server's. */
   const localDelays = inProcess ? options.retryDelaysMs : (server?.retryDelaysMs ?? null);
+  // The emulator and the SDK start loading together: one module's file reads overlap the other's compiling, and the
+  // SDK is in memory by the time the emulator answers (createClients' own import() then finds it loaded).
+  const emulatorModule = inProcess ? import('../emulator/index.js') : undefined;
+  emulatorModule?.catch(() => {});
+  import('../aws/sdk.js').catch(() => {});
   const templateBody = await readTemplate(deps.templatePath ?? TEMPLATE_PATH);
   const region =
     server?.region ?? configuredRegion(options.region, env) ?? (inProcess ? LOCAL_REGION : undefined);
@@ -120,7 +125,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       emulator = await tracked(
         'Start the local emulator',
         async () => {
-          const { startEmulator } = await import('../emulator/index.js');
+          const { startEmulator } = await emulatorModule!;
           const started = await startEmulator({ port: options.port ?? 0, host: '127.0.0.1', region, retryDelaysMs: options.retryDelaysMs }).catch(
             (error: NodeJS.ErrnoException) => {
               if (error.code !== 'EADDRINUSE') throw error;

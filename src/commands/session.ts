@@ -1,5 +1,5 @@
 // What every per-step command shares: its options, the clients for the target (starting the local server when none
-// runs), the stack it works on, and the command lines its hints suggest.
+// runs), the stack it works on.
 import type { Output, Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandOutput } from './activity.js';
 import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
@@ -8,15 +8,15 @@ import { callerIdentity, identityLine } from '../aws/identity.js';
 import { describeStack } from '../aws/stacks.js';
 import { DemoError, ExitCode, environmentError } from '../errors.js';
 import { BIN } from '../product.js';
-import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME, namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
+import { namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
 import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import { findServer, startDetached, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
-import { DEFAULT_PORT, STATE_DIR_ENV, type LocalSettings } from '../local/settings.js';
-
+import { commandLine } from './command-line.js';
+import type { LocalSettings } from '../local/settings.js';
 
 /** The options every per-step command takes (the common options that apply to them). */
 export interface CommandOptions {
@@ -63,27 +63,6 @@ function usesLocalServer(options: CommandOptions): boolean {
   return options.target === 'local' && !options.endpointUrl;
 }
 
-/**
- * `lambda-async-demo <command>` with the flags that make it address the same stack as this command: what a hint
- * should suggest. Defaults are left out, so the common case reads short.
- */
-export function commandLine(command: string, options: Partial<CommandOptions>, env: NodeJS.ProcessEnv = {}): string {
-  const flags: string[] = [];
-  if (options.target === 'aws' && env.LAMBDA_ASYNC_DEMO_TARGET !== 'aws') flags.push('--target aws');
-  if (options.endpointUrl) flags.push(`--endpoint-url ${options.endpointUrl}`);
-  if (options.region) flags.push(`--region ${options.region}`);
-  if (options.profile) flags.push(`--profile ${options.profile}`);
-  if (options.stackName && options.stackName !== DEFAULT_STACK_NAME) flags.push(`--stack-name ${options.stackName}`);
-  if (command === 'deploy' && options.functionName && options.functionName !== DEFAULT_FUNCTION_NAME) {
-    flags.push(`--function-name ${options.functionName}`);
-  }
-  const local = options.local;
-  if (local && (options.target ?? 'local') === 'local' && !options.endpointUrl) {
-    if (local.stateDirExplicit && !env[STATE_DIR_ENV]) flags.push(`--state-dir ${local.stateDir}`);
-    if (command === 'local start' && local.port !== DEFAULT_PORT) flags.push(`--port ${local.port}`);
-  }
-  return [BIN, command, ...flags].join(' ');
-}
 
 /**
  * The local server for the per-step commands: the one running, else one started now, detached (startedBy "auto"),

@@ -10,7 +10,8 @@ import { buildTimeline, formatSeconds, renderTimeline, type TimelineData } from 
 import { LessonState } from '../local/lesson-state.js';
 import { readLogLines } from '../lesson/log-lines.js';
 import { lessonTiming } from '../lesson/timing.js';
-import { commandLine, requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
+import { commandLine } from './command-line.js';
+import { requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 import { startedRequestId } from '../lesson/log-lines.js';
 
 export interface StepOptions extends CommandOptions {

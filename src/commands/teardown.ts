@@ -8,14 +8,8 @@ import { LessonState } from '../local/lesson-state.js';
 import { removeServerRecord } from '../local/pid-file.js';
 import { findServer, hasSavedState, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
-import {
-  commandLine,
-  findStack,
-  withSession,
-  type CommandDeps,
-  type CommandOptions,
-  type Session,
-} from './session.js';
+import { commandLine } from './command-line.js';
+import { findStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 
 export interface TeardownOptions extends CommandOptions {
   /** Delete on AWS without asking. */
