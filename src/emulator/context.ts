@@ -3,8 +3,8 @@ import type { Incident } from './incidents.js';
 import type { CloudFormationService } from './services/cloudformation/service.js';
 import type { IamService } from './services/iam.js';
 import type { LambdaService } from './services/lambda/service.js';
-import type { LogsService } from './services/logs.js';
-import type { SqsService } from './services/sqs.js';
+import type { LogsService } from './services/logs/service.js';
+import type { SqsService } from './services/sqs/service.js';
 
 /** 'acknowledged' (the default): a response may report it, so it is on disk before that response leaves. */
 export type StateChange = 'acknowledged' | 'background';

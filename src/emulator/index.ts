@@ -30,8 +30,8 @@ import {
 import { CloudFormationService } from './services/cloudformation/service.js';
 import { IamService } from './services/iam.js';
 import { LambdaService } from './services/lambda/service.js';
-import { LogsService } from './services/logs.js';
-import { SqsService } from './services/sqs.js';
+import { LogsService } from './services/logs/service.js';
+import { SqsService } from './services/sqs/service.js';
 import { StsService } from './services/sts.js';
 
 export type { EmulatorOptions } from './context.js';

@@ -43,8 +43,8 @@ import { promisify } from 'node:util';
 import type { EmulatorContext } from '../../src/emulator/context.js';
 import { SIGNED_SHAPE } from '../helpers/raw-request.js';
 import { ServiceError } from '../../src/emulator/errors.js';
-import { md5OfMessageAttributes } from '../../src/emulator/services/sqs-md5.js';
-import { SqsService } from '../../src/emulator/services/sqs.js';
+import { md5OfMessageAttributes } from '../../src/emulator/services/sqs/md5.js';
+import { SqsService } from '../../src/emulator/services/sqs/service.js';
 import { startTestEmulator, TEST_CREDENTIALS, type TestEmulator } from '../helpers/emulator.js';
 
 const run = promisify(execFile);

@@ -4,8 +4,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { EmulatorContext } from '../../context.js';
 import { languageRuntime, runtimeProblem } from '../../lambda-runner/runtimes.js';
 import type { IamService } from '../iam.js';
+import { shown } from '../validation.js';
 import { zipFiles } from '../zip.js';
-import { checkRange, invalidParameter, shown, validationError } from './errors.js';
+import { checkRange, invalidParameter, validationError } from './errors.js';
 import { functionArnOf } from './names.js';
 
 export interface CreateFunctionInput {

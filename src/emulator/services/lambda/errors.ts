@@ -1,5 +1,6 @@
-// Lambda's error answers: the ValidationException wording, InvalidParameterValue, not found, and a wire value as shown.
+// Lambda's error answers: the ValidationException wording, InvalidParameterValue, not found, and integer ranges.
 import { ServiceError } from '../../errors.js';
+import { shown } from '../validation.js';
 
 // "1 validation error detected: ..." is how Lambda words a model constraint failure; several are joined with "; ".
 export function validationError(...details: string[]): ServiceError {
@@ -13,19 +14,6 @@ export function invalidParameter(message: string): ServiceError {
 
 export function notFound(message: string): ServiceError {
   return new ServiceError('ResourceNotFoundException', message, { status: 404 });
-}
-
-/**
- * A wire value as error messages show it. String() may throw (an object whose own toString is not a function) or
- * overflow the stack (arrays nested thousands deep); both once answered 500 (test/reliability/fuzz.test.ts).
- */
-export function shown(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return JSON.stringify(value)?.slice(0, 256) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
 }
 
 export function checkRange(value: unknown, member: string, min: number, max: number): void {

@@ -1,6 +1,7 @@
 // Event-invoke configs (docs/aws-semantics.md §1.6, §2): retries, event age and destinations of async invocations.
 import type { EmulatorContext } from '../../context.js';
-import { checkRange, invalidParameter, notFound, shown, validationError } from './errors.js';
+import { shown } from '../validation.js';
+import { checkRange, invalidParameter, notFound, validationError } from './errors.js';
 import { type FunctionReference, functionArnOf, parseReference } from './names.js';
 
 export interface EventInvokeConfigInput {

@@ -1,5 +1,6 @@
 // Function names, partial and full ARNs and qualifiers: AWS's patterns, and how a reference resolves in this region.
-import { invalidParameter, notFound, shown, validationError } from './errors.js';
+import { shown } from '../validation.js';
+import { invalidParameter, notFound, validationError } from './errors.js';
 
 /** Where a reference resolves: the emulator's region and account. */
 interface Here {
