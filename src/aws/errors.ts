@@ -60,7 +60,7 @@ export function tagAction(error: unknown, action: string): void {
   if (typeof error === 'object' && error !== null && !actions.has(error)) actions.set(error, action);
 }
 
-export function actionOf(error: unknown): string | undefined {
+function actionOf(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? actions.get(error) : undefined;
 }
 
@@ -84,7 +84,7 @@ export function isUnreachable(error: unknown): boolean {
  * An answer that is not AWS's: a web page or some other HTTP server where an AWS endpoint should be (the SDK fails to
  * parse it, or finds no AWS error in it).
  */
-export function isNotAws(error: unknown): boolean {
+function isNotAws(error: unknown): boolean {
   const { name = '', message = '' } = asErrorLike(error);
   return (
     name === 'SyntaxError' ||
@@ -108,7 +108,7 @@ function isProviderError(name: string | undefined): boolean {
 }
 
 /** True for an AccessDenied answer, whatever the protocol calls it. */
-export function isAccessDenied(error: unknown): boolean {
+function isAccessDenied(error: unknown): boolean {
   const { name = '', message = '' } = asErrorLike(error);
   return ACCESS_DENIED.has(name) || (asErrorLike(error).$metadata !== undefined && /is not authorized to perform/.test(message));
 }

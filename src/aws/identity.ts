@@ -32,7 +32,7 @@ export async function callerIdentity(sts: StsApi): Promise<CallerIdentity> {
 }
 
 /** "account 123456789012 as arn:aws:iam::123456789012:user/alice, region eu-west-1" */
-export function describeIdentity(identity: CallerIdentity, region: string): string {
+function describeIdentity(identity: CallerIdentity, region: string): string {
   return `account ${identity.account} as ${identity.arn}, region ${region}`;
 }
 

@@ -68,7 +68,7 @@ function usesLocalServer(options: CommandOptions): boolean {
  * The local server for the per-step commands: the one running, else one started now, detached (startedBy "auto"),
  * and said so, with how to stop it.
  */
-export async function ensureLocalServer(
+async function ensureLocalServer(
   options: CommandOptions,
   deps: CommandDeps,
 ): Promise<{ record: ServerRecord; startedNow: boolean }> {
@@ -211,7 +211,7 @@ export async function findStack(session: Session, stackName: string): Promise<St
 /** A command found nothing to work on (no stack): the server it may have started for it is stopped again. */
 export class NothingToDoError extends DemoError {}
 
-export function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
+function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
   return new NothingToDoError(
     'environment',
     `There is no stack ${options.stackName} on ${session.where}.`,

@@ -7,7 +7,7 @@
  * metric for its log delivery, and `StateWriteErrors` (a failed write of the server's state directory) counts under the
  * name `(server)` rather than a function's.
  */
-export type IncidentMetric = 'DeadLetterErrors' | 'DestinationDeliveryFailures' | 'AsyncEventsDropped' | 'LogWriteErrors' | 'StateWriteErrors';
+type IncidentMetric = 'DeadLetterErrors' | 'DestinationDeliveryFailures' | 'AsyncEventsDropped' | 'LogWriteErrors' | 'StateWriteErrors';
 
 export interface Incident {
   metric: IncidentMetric;

@@ -25,14 +25,14 @@ import {
 import { join } from 'node:path';
 
 export const STATE_FORMAT = 'lambda-async-demo-state';
-export const STATE_VERSION = 2;
-export const DEFAULT_SAVE_DEBOUNCE_MS = 10;
+const STATE_VERSION = 2;
+const DEFAULT_SAVE_DEBOUNCE_MS = 10;
 /** Changes no response acknowledges (a function's log lines, written while it runs) are saved this soon. */
-export const DEFAULT_BACKGROUND_SAVE_MS = 200;
+const DEFAULT_BACKGROUND_SAVE_MS = 200;
 const DEFAULT_RETRY_BASE_MS = 250;
 const RETRY_CAP_MS = 8_000;
 /** Compaction waits for a journal this large (and larger than the snapshot). LAMBDA_ASYNC_DEMO_COMPACT_BYTES overrides. */
-export const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 
 const SNAPSHOT_FILE = 'snapshot.json';
 const LEGACY_FILE = 'state.json';

@@ -2,8 +2,6 @@
 import type { HttpRequest } from './protocol/http.js';
 import { header } from './protocol/http.js';
 
-export type ServiceName = 'sqs' | 'logs' | 'lambda' | 'cloudformation' | 'sts';
-
 export type Route =
   | { kind: 'json'; service: 'sqs' | 'logs'; target: string }
   | { kind: 'rest-json'; service: 'lambda' }

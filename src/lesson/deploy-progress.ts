@@ -13,7 +13,7 @@ export function toneOf(status: string): StatusTone {
   return 'neutral'; // DELETE_SKIPPED and the like
 }
 
-export function paintStatus(status: string, paint: Paint): string {
+function paintStatus(status: string, paint: Paint): string {
   const tone = toneOf(status);
   if (tone === 'complete') return paint.pass(status);
   if (tone === 'progress') return paint.skip(status);

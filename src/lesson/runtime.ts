@@ -3,10 +3,10 @@ import { newestLocalPythonRuntime } from '../emulator/lambda-runner/runtimes.js'
 
 export type RuntimeFamily = 'nodejs' | 'python';
 export const RUNTIME_FAMILIES: RuntimeFamily[] = ['nodejs', 'python'];
-export const NODE_RUNTIME = 'nodejs24.x';
+const NODE_RUNTIME = 'nodejs24.x';
 
 /** The lesson's Python runtime elsewhere (AWS, another endpoint): supported by AWS until 2029 (cfn-lint's lifecycle data). */
-export const REMOTE_PYTHON_RUNTIME = 'python3.13';
+const REMOTE_PYTHON_RUNTIME = 'python3.13';
 
 /**
  * The template's Runtime parameter: nodejs24.x; for Python on this machine's emulator the newest supported runtime its

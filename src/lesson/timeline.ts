@@ -3,7 +3,7 @@ import type { Target } from '../aws/clients.js';
 import type { LessonRecord } from './context.js';
 import type { Glyphs, Paint } from './paint.js';
 
-export interface TimelineAttempt {
+interface TimelineAttempt {
   /** "attempt 1", "retry 1", "retry 2" */
   label: string;
   /** Milliseconds from step 4's invoke (negative: before it). */
@@ -25,7 +25,7 @@ export interface TimelineData {
 /** AWS waits about 1 minute before retry 1 and 2 minutes before retry 2 (docs/aws-semantics.md §2). */
 const AWS_RETRY_DELAY_MINUTES = [1, 2];
 /** The local default: AWS's 1:2 shape, 60x faster, so one local second stands for one AWS minute. */
-export const DEFAULT_LOCAL_RETRY_DELAYS_MS: [number, number] = [1000, 2000];
+const DEFAULT_LOCAL_RETRY_DELAYS_MS: [number, number] = [1000, 2000];
 
 export function attemptLabel(index: number): string {
   return index === 0 ? 'attempt 1' : `retry ${index}`;

@@ -4,7 +4,7 @@ import type { Target } from '../aws/clients.js';
 import type { AsyncInvoke } from '../lesson/context.js';
 import { readJson, writeJsonAtomically } from './json-file.js';
 
-export const LESSON_STATE_FILE = 'lesson-state.json';
+const LESSON_STATE_FILE = 'lesson-state.json';
 const FORMAT = 'lambda-async-demo-lesson';
 const VERSION = 1;
 
@@ -35,7 +35,7 @@ export interface LessonPlace {
   stackName: string;
 }
 
-export function lessonKey(place: LessonPlace): string {
+function lessonKey(place: LessonPlace): string {
   return [place.target, place.endpoint ?? 'aws', place.region, place.stackName].join(' ');
 }
 

@@ -22,10 +22,10 @@ export interface ServerRecord {
   notices: string[];
 }
 
-export const PID_FILE = 'server.json';
-export const LOG_FILE = 'server.log';
+const PID_FILE = 'server.json';
+const LOG_FILE = 'server.log';
 
-export function pidFilePath(stateDir: string): string {
+function pidFilePath(stateDir: string): string {
   return join(stateDir, PID_FILE);
 }
 

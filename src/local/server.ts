@@ -21,7 +21,7 @@ import {
 import { PORT_ENV, urlFor } from './settings.js';
 
 /** What GET /_emulator/health answers. */
-export interface ServerHealth {
+interface ServerHealth {
   status: string;
   pid: number;
   url: string;
@@ -62,7 +62,7 @@ const STOP_POLL_MS = 20;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** GET /_emulator/health: the answer, or undefined when nothing (or nothing of ours) answers in time. */
-export function probeHealth(url: string, timeoutMs = 1_000): Promise<ServerHealth | undefined> {
+function probeHealth(url: string, timeoutMs = 1_000): Promise<ServerHealth | undefined> {
   return new Promise((resolve) => {
     const request = get(`${url}${HEALTH_PATH}`, { timeout: timeoutMs, agent: false }, (response) => {
       let body = '';
@@ -148,7 +148,7 @@ function listenError(error: unknown, host: string, port: number): Promise<DemoEr
 }
 
 /** Fails with the one-sentence "port in use" error before anything is spawned; the server checks again when it binds. */
-export async function ensurePortFree(host: string, port: number): Promise<void> {
+async function ensurePortFree(host: string, port: number): Promise<void> {
   const probe = createServer();
   const failure = await new Promise<unknown>((resolve) => {
     probe.once('error', resolve);

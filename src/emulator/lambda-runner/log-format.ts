@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 
 /** How much of an invocation's log X-Amz-Log-Result carries (docs/aws-semantics.md §1.2). */
-export const LOG_TAIL_BYTES = 4096;
+const LOG_TAIL_BYTES = 4096;
 
 function twoDigits(value: number): string {
   return String(value).padStart(2, '0');
@@ -53,7 +53,7 @@ export function reportLine(figures: ReportFigures): string {
 }
 
 /** Seconds as the timeout messages print them: two decimals. */
-export function timeoutSeconds(elapsedMs: number): string {
+function timeoutSeconds(elapsedMs: number): string {
   return (elapsedMs / 1000).toFixed(2);
 }
 

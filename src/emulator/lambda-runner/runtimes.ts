@@ -29,7 +29,7 @@ export interface LanguageRuntime {
  */
 const SUPPORTED_PYTHON_MINORS = [12, 13, 14];
 const DEPRECATED_PYTHON = new Set(['python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11']);
-export const NEWEST_PYTHON = `python3.${SUPPORTED_PYTHON_MINORS.at(-1)}`;
+const NEWEST_PYTHON = `python3.${SUPPORTED_PYTHON_MINORS.at(-1)}`;
 
 interface LocalPython {
   command: string;
@@ -65,7 +65,7 @@ function pyenvPythons(minor: number, env: NodeJS.ProcessEnv): string[] {
  * one pyenv installed; the first of the right version, else the first that runs (older: the caller refuses it; newer:
  * it runs, with a warning).
  */
-export function localPython(minor: number, env: NodeJS.ProcessEnv = process.env): LocalPython | undefined {
+function localPython(minor: number, env: NodeJS.ProcessEnv = process.env): LocalPython | undefined {
   const candidates = env.LAMBDA_ASYNC_DEMO_PYTHON ? [env.LAMBDA_ASYNC_DEMO_PYTHON] : [`python3.${minor}`, 'python3', ...pyenvPythons(minor, env)];
   const found = candidates.map(probe).filter((python): python is LocalPython => python !== undefined);
   return found.find((python) => python.major === 3 && python.minor >= minor) ?? found[0];

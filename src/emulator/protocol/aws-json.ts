@@ -1,6 +1,5 @@
 // AWS JSON 1.0 / 1.1 protocols (SQS, CloudWatch Logs): X-Amz-Target names the operation, JSON both ways.
 import type { HttpRequest, HttpResponse } from './http.js';
-import { header } from './http.js';
 import { ServiceError } from '../errors.js';
 
 export interface JsonDialect {
@@ -8,14 +7,6 @@ export interface JsonDialect {
   version: '1.0' | '1.1';
   /** JSON 1.0 errors name the shape with its namespace (com.amazonaws.sqs#QueueDoesNotExist); 1.1 uses the bare name. */
   errorNamespace?: string;
-}
-
-/** The operation named by `X-Amz-Target: <prefix>.<Operation>`. */
-export function targetOperation(request: HttpRequest): string | undefined {
-  const target = header(request, 'x-amz-target');
-  if (!target) return undefined;
-  const dot = target.lastIndexOf('.');
-  return dot >= 0 ? target.slice(dot + 1) : undefined;
 }
 
 export function parseJsonBody(request: HttpRequest): Record<string, unknown> {

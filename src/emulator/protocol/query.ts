@@ -78,7 +78,7 @@ export function escapeXml(text: string): string {
 }
 
 /** Arrays become <member> items unless `flattened`, Dates ISO-8601 with milliseconds, undefined is left out. */
-export function toXml(name: string, value: unknown, options: { flattened?: boolean } = {}): string {
+function toXml(name: string, value: unknown, options: { flattened?: boolean } = {}): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) {
     if (options.flattened) return value.map((item) => toXml(name, item, options)).join('');

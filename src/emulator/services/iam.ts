@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmulatorContext, Service } from '../context.js';
 import { ServiceError } from '../errors.js';
 
-export interface PolicyStatement {
+interface PolicyStatement {
   Effect?: string;
   Action?: string | string[];
   NotAction?: string | string[];

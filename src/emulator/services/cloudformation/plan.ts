@@ -34,7 +34,7 @@ export function planDeployment(
   return { template, templateBody, parameters, conditions, order, dependencies };
 }
 
-export function resolveScope(
+function resolveScope(
   options: EngineOptions,
   template: Template,
   parameters: Record<string, string>,

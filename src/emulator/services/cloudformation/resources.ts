@@ -57,7 +57,7 @@ function randomSuffix(length: number): string {
  * CloudFormation's generated physical names, `<stack>-<LogicalId>-<RANDOM>` (docs/aws-semantics.md §6.7),
  * with the stack and logical id shortened when the whole would pass the service's length limit.
  */
-export function generatedName(hc: HandlerContext, randomLength: number, maxLength: number, ending = ''): string {
+function generatedName(hc: HandlerContext, randomLength: number, maxLength: number, ending = ''): string {
   const tail = `-${randomSuffix(randomLength)}${ending}`;
   let stack = hc.stackName;
   let logical = hc.logicalId;

@@ -37,7 +37,7 @@ const HANDLER_ERROR_CODES: Array<[RegExp, string]> = [
 ];
 
 /** The reason a failed resource shows, in AWS's Cloud Control wording for errors the service returned. */
-export function failureReason(error: unknown): string {
+function failureReason(error: unknown): string {
   if (error instanceof ResourceFailure) return error.message;
   if (isServiceError(error)) {
     const code = HANDLER_ERROR_CODES.find(([pattern]) => pattern.test(error.code))?.[1] ?? 'InvalidRequest';

@@ -18,7 +18,7 @@ export interface ParameterDefinition {
   ConstraintDescription?: string;
 }
 
-export interface ResourceDefinition {
+interface ResourceDefinition {
   Type: string;
   Properties?: Record<string, TemplateValue>;
   DependsOn?: string | string[];
@@ -28,7 +28,7 @@ export interface ResourceDefinition {
   Metadata?: TemplateValue;
 }
 
-export interface OutputDefinition {
+interface OutputDefinition {
   Value: TemplateValue;
   Description?: string;
   Condition?: string;
