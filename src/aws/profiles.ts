@@ -1,4 +1,4 @@
-// The shared AWS config and credentials files, read through the SDK's own loader: which profile the chain would use, and whether it holds credentials.
+// The shared AWS config and credentials files, through the SDK's own loader: the profile used, and its credentials.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

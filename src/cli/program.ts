@@ -1,6 +1,6 @@
 // The command table (commander): the commands, their options with defaults and parsers, and what each action hands on.
 import { readFileSync } from 'node:fs';
-import { Argument, Command, CommanderError, type Help, Option } from 'commander';
+import { Argument, type Command, CommanderError, Option } from 'commander';
 import type { Target } from '../aws/clients.js';
 import type { DeployOptions } from '../commands/deploy.js';
 import type { LocalStartOptions } from '../commands/local.js';
@@ -14,7 +14,8 @@ import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME } from '../lesson/names.js';
 import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type LocalSettings, PORT_ENV, resolveStateDir, STATE_DIR_ENV } from '../local/settings.js';
 import { BIN } from '../product.js';
-import { COMMAND_HELP, DemoHelp, EXAMPLES, LOCAL_NOTES, portDefault, RUN_NOTES, stateDirDefault, WALK_EXAMPLES } from './help.js';
+import { CheckedOption, DemoCommand, raiseRefusedValue } from './commander.js';
+import { COMMAND_HELP, EXAMPLES, LOCAL_NOTES, portDefault, RUN_NOTES, stateDirDefault, WALK_EXAMPLES } from './help.js';
 import {
   checkLogsOutput,
   checkRetryDelaysPlace,
@@ -79,78 +80,6 @@ interface Flags {
 }
 
 const DEFAULT_RETRY_DELAYS_MS: [number, number] = [1000, 2000];
-
-/**
- * An option whose value goes through a parser of option-parsers.ts, from the command line or from its environment
- * variable (each error names the one used). A value the parser refuses is kept, as its OptionError, in place of the
- * value: DemoCommand raises it just before the action, where the values used to be checked, so --help and an unknown
- * option still win over a bad value. (Commander's own InvalidArgumentError would be raised at once, and printed after
- * commander's "option '--x <v>' argument 'y' is invalid.", where the user should read one sentence about the flag.)
- */
-class CheckedOption extends Option {
-  constructor(
-    flags: string,
-    description: string,
-    private readonly parse: (text: string, name: string) => unknown,
-  ) {
-    super(flags, description);
-    this.argParser((text: string) => this.parsed(text, this.long ?? flags));
-  }
-
-  parsed(text: string, name: string): unknown {
-    try {
-      return this.parse(text, name);
-    } catch (error) {
-      if (error instanceof OptionError) return error;
-      throw error;
-    }
-  }
-}
-
-/**
- * Commander's Command reading option values from the environment given to parseCommandLine, not process.env (the
- * tests hand main() their own), and printing help through DemoHelp.
- */
-class DemoCommand extends Command {
-  constructor(
-    name: string | undefined,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {
-    super(name);
-  }
-
-  override createCommand(name?: string): Command {
-    return new DemoCommand(name, this.env);
-  }
-
-  override createHelp(): Help {
-    return Object.assign(new DemoHelp(), this.configureHelp());
-  }
-
-  /**
-   * Replaces commander's own (private) pass over the options with an environment variable, which reads process.env:
-   * the same rule (the command line wins over the environment, the environment over a default), with this.env.
-   */
-  _parseOptionsEnv(): void {
-    for (const option of this.options) {
-      const variable = option.envVar;
-      if (variable === undefined || this.env[variable] === undefined) continue;
-      const key = option.attributeName();
-      const source = this.getOptionValueSource(key);
-      if (this.getOptionValue(key) !== undefined && source !== 'default' && source !== 'env') continue;
-      const text = this.env[variable];
-      this.setOptionValueWithSource(key, option instanceof CheckedOption ? option.parsed(text, variable) : text, 'env');
-    }
-  }
-}
-
-/** Raises the first value a CheckedOption refused (see there), in the order of the command's options: called just before the command's action. */
-function raiseRefusedValue(command: Command): void {
-  for (const option of command.options) {
-    const value: unknown = command.getOptionValue(option.attributeName());
-    if (value instanceof OptionError) throw value;
-  }
-}
 
 /** True when the option was given on the command line (not its environment variable, not its default). */
 const given = (command: Command, key: keyof Flags): boolean => command.getOptionValueSource(key) === 'cli';
