@@ -99,10 +99,6 @@ Examples:
 
 // The defaults that come from the environment say where the value comes from, and what it is now.
 
-export function targetDefault(env: NodeJS.ProcessEnv): string {
-  return env.LAMBDA_ASYNC_DEMO_TARGET ? `$LAMBDA_ASYNC_DEMO_TARGET (${env.LAMBDA_ASYNC_DEMO_TARGET})` : 'local';
-}
-
 export function stateDirDefault(env: NodeJS.ProcessEnv): string {
   return env[STATE_DIR_ENV]
     ? `$${STATE_DIR_ENV}, now ${env[STATE_DIR_ENV]}`

@@ -163,6 +163,7 @@ function runOptionsOf(flags: Flags, command: Command): RunOptions {
 
 // The common options, in groups, so each command takes the ones that apply to it.
 
+/** --target has no commander default (an action reads undefined as local): its help line has always shown none. */
 function addTargetOptions(command: Command): Command {
   return command
     .addOption(
