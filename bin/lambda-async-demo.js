@@ -15,7 +15,12 @@ if (existsSync(new URL('../src/cli/main.ts', import.meta.url))) {
       onBuild: () => process.stderr.write('Building lambda-async-demo from its sources (once per change, about a second)...\n'),
     });
   } catch (error) {
-    process.stderr.write(`Error: could not build lambda-async-demo from its sources: ${error.message}\nHint: run "npm install" in ${new URL('..', import.meta.url).pathname} first.\n`);
+    const checkout = new URL('..', import.meta.url).pathname;
+    // esbuild's BuildFailure lists the source errors: a change that does not compile, not a missing install.
+    const hint = Array.isArray(error.errors) && error.errors.length > 0
+      ? `fix the source error above in ${checkout} (or set the change aside with "git stash"), then run the command again.`
+      : `run "npm install" in ${checkout} first.`;
+    process.stderr.write(`Error: could not build lambda-async-demo from its sources: ${error.message}\nHint: ${hint}\n`);
     process.exit(3);
   }
 }

@@ -1,7 +1,8 @@
 // The one build: esbuild bundles the CLI, the detached server, the emulator and the Node.js runtime into dist/bundle/
 // (beside them the Python runtime's bootstrap.py, copied),
 // the only code that ships and runs (tsc only type-checks). Skips the work when nothing it reads changed since the last
-// build. `node scripts/bundle.mjs` builds if stale (`--force`: always); bin/ calls ensureBuilt() in a git checkout.
+// build. `node scripts/bundle.mjs` builds if stale (`--force`: always; `--pack`, npm's prepack: then removes every file
+// of an earlier build, so the package holds this build alone); bin/ calls ensureBuilt() in a git checkout.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,15 +177,34 @@ async function build(print) {
 
   // Chunks of earlier builds go, but only once they are a few minutes old: a CLI or server started from the previous
   // build may still import() them (chunk names carry a content hash, so nothing of this build is overwritten by them).
-  const written = new Set(outputs.map((output) => join(root, output)));
-  const graceMs = 5 * 60_000;
-  for (const name of readdirSync(outdir)) {
-    const file = join(outdir, name);
-    if (written.has(file) || file === stampPath) continue;
-    if (Date.now() - statSync(file).mtimeMs > graceMs) rmSync(file, { force: true });
-  }
+  prune(outputs, { keepYoungerThanMs: 5 * 60_000 });
   // Last: a build cut short leaves no stamp, so the next start builds again.
   writeFileSync(stampPath, `${JSON.stringify({ fingerprint: print, outputs }, null, 2)}\n`);
+}
+
+/**
+ * Removes from dist/bundle/ every file but the stamp and `outputs` (paths from root): all of them, or with
+ * keepYoungerThanMs only those modified longer ago than that.
+ */
+function prune(outputs, { keepYoungerThanMs } = {}) {
+  const kept = new Set([...outputs.map((output) => join(root, output)), stampPath]);
+  for (const name of readdirSync(outdir)) {
+    const file = join(outdir, name);
+    if (kept.has(file)) continue;
+    if (keepYoungerThanMs === undefined || Date.now() - statSync(file).mtimeMs > keepYoungerThanMs) rmSync(file, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For npm's prepack: brings the bundle up to date, then removes everything in dist/bundle/ that this build did not
+ * write, however recent. The package's `files` takes every dist/bundle/*.js, and chunks of a build minutes old would
+ * ship beside this one's. Resolves to the build's outputs.
+ */
+export async function prepareForPack({ onBuild = () => {} } = {}) {
+  await ensureBuilt({ onBuild });
+  const { outputs } = JSON.parse(readFileSync(stampPath, 'utf8'));
+  prune(outputs);
+  return outputs;
 }
 
 /**
@@ -203,4 +223,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
   const built = await ensureBuilt({ force: process.argv.includes('--force') });
   process.stderr.write(built ? `built dist/bundle in ${Date.now() - started} ms\n` : 'dist/bundle is up to date\n');
+  if (process.argv.includes('--pack')) {
+    const outputs = await prepareForPack();
+    process.stderr.write(`dist/bundle holds this build alone: ${outputs.length} files\n`);
+  }
 }

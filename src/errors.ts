@@ -1,37 +1,35 @@
-// The failures every layer may raise, each an explained sentence with a hint and its exit code, and the table of exit codes.
+// The failures every layer may raise: each an explained sentence with a hint, and its kind. Which exit code a kind
+// means is the CLI's business (src/cli/exit-codes.ts).
+import { exitCodeFor } from './cli/exit-codes.js';
 
 /**
- * Exit codes, as promised in the README:
- *   0   every lesson check passed
- *   1   a lesson check failed (the summary says which)
- *   2   usage error: unknown command or option, bad option value
- *   3   environment or AWS error: endpoint unreachable, no credentials, stack failed to deploy
- *   130 interrupted (Ctrl-C): 128 + SIGINT, as shells report it
+ * What kind of failure it is, one per class the user can tell apart:
+ * - `usage`: the command line asked for something that cannot be (an unknown option, a bad value, a missing --yes);
+ * - `environment`: the world around it failed (endpoint unreachable, no credentials, a stack that failed to deploy, a
+ *   port in use, a local server that does not answer);
+ * - `interrupted`: the user pressed Ctrl-C, and the error says what is left behind.
  */
-export const ExitCode = {
-  ok: 0,
-  checkFailed: 1,
-  usage: 2,
-  environment: 3,
-  interrupted: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export type FailureKind = 'usage' | 'environment' | 'interrupted';
 
 /** An expected failure, explained in one sentence plus a hint; the CLI prints it without a stack trace. */
 export class DemoError extends Error {
   override readonly name = 'DemoError';
   constructor(
-    readonly exitCode: ExitCode,
+    readonly kind: FailureKind,
     message: string,
     readonly hint?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
-}
 
-export function isDemoError(error: unknown): error is DemoError {
-  return error instanceof DemoError;
+  /**
+   * TRANSITIONAL (issue 14): src/cli/program.ts, being split on another branch, still reads this. Delete it, with
+   * the re-export at the end of this file, once program.ts takes exitCodeFor() from src/cli/exit-codes.ts.
+   */
+  get exitCode(): number {
+    return exitCodeFor(this.kind);
+  }
 }
 
 /** Thrown when the user pressed Ctrl-C: not a failure to explain, just a reason to stop and tidy up. */
@@ -43,9 +41,12 @@ export class InterruptedError extends Error {
 }
 
 export function usageError(message: string, hint?: string): DemoError {
-  return new DemoError(ExitCode.usage, message, hint);
+  return new DemoError('usage', message, hint);
 }
 
 export function environmentError(message: string, hint?: string, cause?: unknown): DemoError {
-  return new DemoError(ExitCode.environment, message, hint, { cause });
+  return new DemoError('environment', message, hint, { cause });
 }
+
+// TRANSITIONAL (issue 14): for src/cli/program.ts only, see DemoError#exitCode above.
+export { ExitCode } from './cli/exit-codes.js';

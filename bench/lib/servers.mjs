@@ -19,7 +19,8 @@ export function installedPackage() {
   const dir = temporaryDir('installed');
   const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
   if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr.trim().split('\n').slice(-2).join(' / ')}`);
-  const [{ filename }] = JSON.parse(packed.stdout);
+  // Some npm versions print the prepack script's banner on stdout too: the report starts at its opening bracket.
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m)));
   const extracted = spawnSync('tar', ['-xzf', join(dir, filename), '-C', dir], { encoding: 'utf8' });
   if (extracted.status !== 0) throw new Error(`could not extract ${filename}: ${extracted.stderr.trim()}`);
   const root = join(dir, 'package');

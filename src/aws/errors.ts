@@ -1,5 +1,5 @@
 // Turns SDK and network failures into one clear sentence plus a hint, and tells environment failures from AWS answers.
-import { DemoError, ExitCode, InterruptedError } from '../errors.js';
+import { DemoError, InterruptedError } from '../errors.js';
 
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -118,7 +118,7 @@ export function isAccessDenied(error: unknown): boolean {
  * failing a step: no later step could do better.
  */
 export function isEnvironmentFailure(error: unknown): boolean {
-  if (error instanceof DemoError) return error.exitCode === ExitCode.environment;
+  if (error instanceof DemoError) return error.kind === 'environment';
   const { name = '' } = asErrorLike(error);
   return (
     networkCode(error) !== undefined ||
@@ -160,12 +160,12 @@ function refreshHint(place: Place): string {
   );
 }
 
-/** Explains an SDK failure as a DemoError with exit code 3, or returns undefined when it is not an AWS/network failure. */
+/** Explains an SDK failure as an environment DemoError, or returns undefined when it is not an AWS/network failure. */
 export function explainAwsFailure(error: unknown, place: Place): DemoError | undefined {
   if (error instanceof DemoError) return error;
   const { name = 'Error', message = '', $metadata } = asErrorLike(error);
   const where = place.label ?? place.endpoint ?? `AWS in ${place.region}`;
-  const fail = (text: string, hint: string) => new DemoError(ExitCode.environment, text, hint, { cause: error });
+  const fail = (text: string, hint: string) => new DemoError('environment', text, hint, { cause: error });
 
   const code = networkCode(error);
   if (code) {

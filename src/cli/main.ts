@@ -2,11 +2,14 @@
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
+import type { DetachedLaunch } from '../commands/local.js';
+import type { Finished, Outcome } from '../commands/outcome.js';
 import type { CommandDeps } from '../commands/session.js';
 import type { LocalSettings } from '../local/settings.js';
 import type { RunReport } from '../lesson/report.js';
-import { DemoError, ExitCode } from '../errors.js';
+import { DemoError } from '../errors.js';
 import { BIN } from '../product.js';
+import { ExitCode, exitCodeFor, exitCodeOfOutcome } from './exit-codes.js';
 import { parseCommandLine, type OutputOptions, type Subcommand } from './program.js';
 import type { OutputStream, Reporter } from './reporter.js';
 
@@ -140,13 +143,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 function reportFailure(reporter: Reporter, error: unknown, interrupted: boolean, interruptHint: string): number {
   if (interrupted) {
     // The command's own word wins: it knows what it created and how to remove it.
-    const told = error instanceof DemoError && error.exitCode === ExitCode.interrupted;
-    reporter.failure(told ? error : new DemoError(ExitCode.interrupted, 'Interrupted.', interruptHint));
+    const told = error instanceof DemoError && error.kind === 'interrupted';
+    reporter.failure(told ? error : new DemoError('interrupted', 'Interrupted.', interruptHint));
     return ExitCode.interrupted;
   }
   if (error instanceof DemoError) {
     reporter.failure(error);
-    return error.exitCode;
+    return exitCodeFor(error);
   }
   reporter.bug(error);
   return ExitCode.environment;
@@ -183,7 +186,7 @@ async function localServerFor(local: LocalSettings): Promise<LocalServerInUse | 
   return { url, pid, region, retryDelaysMs };
 }
 
-/** The per-step commands and `local ...`: each returns its exit code; failures print as one sentence and a hint. */
+/** The per-step commands and `local ...`: the exit code is read from how each ends; failures print as one sentence and a hint. */
 async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io: CliIo): Promise<number> {
   const interruption = new AbortController();
   const stopListening = io.onInterrupt(() => interruption.abort());
@@ -200,30 +203,62 @@ async function runWalkCommand(parsed: Subcommand & { output: OutputOptions }, io
   const confirm = stdin?.isTTY ? (question: string) => askOnTerminal(question, stdin, io.stderr, interruption.signal) : undefined;
   const deps: CommandDeps = { reporter, signal: interruption.signal, env: io.env, json: parsed.output.json, ...(confirm ? { confirm } : {}) };
   try {
-    switch (parsed.command) {
-      case 'deploy':
-        return await (await import('../commands/deploy.js')).deploy(parsed.options, deps);
-      case 'step':
-        return await (await import('../commands/step.js')).step(parsed.options, deps);
-      case 'outputs':
-        return await (await import('../commands/outputs.js')).outputs(parsed.options, deps);
-      case 'logs':
-        return await (await import('../commands/logs.js')).logs(parsed.options, deps);
-      case 'teardown':
-        return await (await import('../commands/teardown.js')).teardown(parsed.options, deps);
-      case 'local start':
-        return await (await import('../commands/local.js')).localStart(parsed.options, deps, launch);
-      case 'local stop':
-        return await (await import('../commands/local.js')).localStop(parsed.options, deps);
-      case 'local status':
-        return await (await import('../commands/local.js')).localStatus(parsed.options, deps);
-    }
+    return exitCodeOfOutcome(await runSubcommand(parsed, deps, launch));
   } catch (error) {
     const hint = `Whatever was created stays for the next command; "${BIN} teardown" removes the stack.`;
     return reportFailure(reporter, error, interruption.signal.aborted, hint);
   } finally {
     stopListening();
   }
+}
+
+/**
+ * Runs one per-step or `local` command and prints what it returned (`local start`, `logs` and `teardown` print their
+ * own as they go), then the notes it left for after its result.
+ */
+async function runSubcommand(parsed: Subcommand, deps: CommandDeps, launch: Promise<DetachedLaunch> | undefined): Promise<Outcome> {
+  const { reporter, json, env } = deps;
+  const finished = await (async (): Promise<Finished> => {
+    switch (parsed.command) {
+      case 'deploy': {
+        const [{ deploy }, { printDeploy }] = await Promise.all([import('../commands/deploy.js'), import('./walk-reports.js')]);
+        const deployed = await deploy(parsed.options, deps);
+        printDeploy(reporter, deployed, json, parsed.options, env);
+        return deployed;
+      }
+      case 'step': {
+        const [{ step }, { printStep }] = await Promise.all([import('../commands/step.js'), import('./walk-reports.js')]);
+        const stepped = await step(parsed.options, deps);
+        printStep(reporter, stepped, json, parsed.options, env);
+        return stepped;
+      }
+      case 'outputs': {
+        const [{ outputs }, { printStackOutputs }] = await Promise.all([import('../commands/outputs.js'), import('./walk-reports.js')]);
+        const found = await outputs(parsed.options, deps);
+        printStackOutputs(reporter, found, json);
+        return found;
+      }
+      case 'logs':
+        return (await import('../commands/logs.js')).logs(parsed.options, deps);
+      case 'teardown':
+        return (await import('../commands/teardown.js')).teardown(parsed.options, deps);
+      case 'local start':
+        return { outcome: await (await import('../commands/local.js')).localStart(parsed.options, deps, launch), notes: [] };
+      case 'local stop': {
+        const [{ localStop }, { localStopLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+        reporter.result(localStopLines(await localStop(parsed.options)));
+        return { outcome: 'ok', notes: [] };
+      }
+      case 'local status': {
+        const [{ localStatus }, { localStatusLines }] = await Promise.all([import('../commands/local.js'), import('./local-reports.js')]);
+        const { lines, outcome } = localStatusLines(await localStatus(parsed.options), json, env);
+        reporter.result(lines);
+        return { outcome, notes: [] };
+      }
+    }
+  })();
+  for (const note of finished.notes) reporter.info(note);
+  return finished.outcome;
 }
 
 /** A yes/no question on the terminal; anything but y or yes is no. It goes to stderr, where progress goes, so

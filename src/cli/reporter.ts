@@ -233,7 +233,7 @@ export class Reporter {
   }
 
   /** An expected failure in one sentence plus its hint; the stack only with --verbose. */
-  failure(error: DemoError): void {
+  failure(error: Pick<DemoError, 'message' | 'hint' | 'cause'>): void {
     this.stopSpinners();
     const lines = [`${this.symbols.fail} ${this.errPaint.fail(error.message)}`];
     if (error.hint) lines.push(`  ${this.errPaint.dim('Hint:')} ${error.hint}`);

@@ -39,7 +39,7 @@ export interface CommandOutput {
   readonly width: number;
   result(lines: string[]): void;
   info(text: string): void;
-  failure(error: DemoError): void;
+  failure(error: Pick<DemoError, 'message' | 'hint' | 'cause'>): void;
   begin(title: string): Activity;
   deployment(title: string): DeploymentView;
   lesson(total: number): StepHooks;

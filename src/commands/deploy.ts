@@ -1,11 +1,12 @@
-// `deploy`: validate the template and deploy the stack through a change set, then print its outputs.
+// `deploy`: validate the template and deploy the stack through a change set; the CLI then prints its outputs.
+import type { Output } from '@aws-sdk/client-cloudformation';
 import { deployStack, validateTemplate, type DeployResult } from '../lesson/deploy.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { LessonState } from '../local/lesson-state.js';
-import { printOutputs } from './outputs.js';
 import { readTemplate } from '../lesson/template.js';
 import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
+import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
 
 export interface DeployOptions extends CommandOptions {
@@ -15,10 +16,18 @@ export interface DeployOptions extends CommandOptions {
   runtime: RuntimeFamily;
 }
 
-export async function deploy(options: DeployOptions, deps: CommandDeps): Promise<number> {
+/** What the deploy did, and the stack's outputs after it. */
+export interface DeployReport extends Finished {
+  stackName: string;
+  action: DeployResult['action'];
+  stackStatus: string;
+  outputs: Output[];
+}
+
+export async function deploy(options: DeployOptions, deps: CommandDeps): Promise<DeployReport> {
   const { reporter } = deps;
   const templateBody = await readTemplate();
-  return withSession(options, deps, async (session) => {
+  const { value, notes } = await withSession(options, deps, async (session) => {
     const cfn = session.clients.cloudFormation;
     const local = Boolean(session.server);
     await tracked(reporter, 'Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
@@ -51,25 +60,8 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
     if (result.action === 'created') new LessonState(options.local.stateDir).forget(session.lessonPlace);
 
     const stack = await findStack(session, options.stackName);
-    const outputs = stack?.Outputs ?? Object.entries(result.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }));
-    if (deps.json) {
-      reporter.result([
-        JSON.stringify(
-          {
-            ok: true,
-            stack: options.stackName,
-            action: result.action,
-            stackStatus: result.stackStatus,
-            outputs: Object.fromEntries(outputs.map((output) => [output.OutputKey, output.OutputValue])),
-          },
-          null,
-          2,
-        ),
-      ]);
-    } else {
-      printOutputs(reporter, options.stackName, outputs);
-      reporter.info(`Next: ${commandLine('step 1', options, deps.env)} (then 2 to 6, one at a time).`);
-    }
-    return 0;
+    const outputs: Output[] = stack?.Outputs ?? Object.entries(result.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue }));
+    return { action: result.action, stackStatus: result.stackStatus, outputs };
   });
+  return { outcome: 'ok', stackName: options.stackName, ...value, notes };
 }

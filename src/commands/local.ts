@@ -1,12 +1,20 @@
 // `local start|stop|status`: the emulator as a server on a fixed port, for the per-step commands and the AWS CLI.
-import { environmentError, DemoError, ExitCode } from '../errors.js';
+import { environmentError, DemoError } from '../errors.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
-import type { IncidentCounts } from '../emulator/incidents.js';
-import { BIN } from '../product.js';
-import { findServer, startDetached, startServer, stateDirOnPort, stopServer, waitForStopRequest } from '../local/server.js';
+import {
+  findServer,
+  startDetached,
+  startServer,
+  stateDirOnPort,
+  stopServer,
+  waitForStopRequest,
+  type ServerStatus,
+  type StopOutcome,
+} from '../local/server.js';
 import { isLoopback, type LocalSettings } from '../local/settings.js';
 import { commandLine } from './command-line.js';
+import type { Outcome } from './outcome.js';
 import type { CommandDeps } from './session.js';
 import { configuredRegion } from '../aws/clients.js';
 
@@ -24,11 +32,6 @@ function awsCliLines(record: ServerRecord): string[] {
     `  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=${record.region}`,
     `  aws --endpoint-url ${record.url} cloudformation describe-stacks`,
   ];
-}
-
-function ago(isoTime: string): string {
-  const since = Date.now() - Date.parse(isoTime);
-  return Number.isFinite(since) ? formatSeconds(Math.max(0, since)) : 'an unknown time';
 }
 
 function exposureWarning(host: string, port: number): string {
@@ -70,7 +73,7 @@ async function checkStatus(options: LocalStartOptions, env: NodeJS.ProcessEnv, n
     const { record } = status;
     if (!options.detach) {
       throw new DemoError(
-        ExitCode.environment,
+        'environment',
         `The local emulator already runs at ${record.url} (pid ${record.pid}).`,
         `Use it as it is, or stop it first: ${commandLine('local stop', { local }, env)}`,
       );
@@ -104,7 +107,7 @@ function serveConfig(options: LocalStartOptions, env: NodeJS.ProcessEnv) {
 }
 
 /** `launch`: what launchDetached already began for this `-d` start (the CLI's early spawn); undefined begins it now. */
-export async function localStart(options: LocalStartOptions, deps: CommandDeps, launch?: Promise<DetachedLaunch>): Promise<number> {
+export async function localStart(options: LocalStartOptions, deps: CommandDeps, launch?: Promise<DetachedLaunch>): Promise<Outcome> {
   const { reporter } = deps;
   const { local } = options;
   const delays = local.retryDelaysMs.map(formatSeconds).join(' and ');
@@ -115,7 +118,7 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps, 
     if (launched.running) {
       const record = launched.running;
       reporter.result([`The local emulator already runs at ${record.url} (pid ${record.pid}, state in ${record.stateDir}).`]);
-      return 0;
+      return 'ok';
     }
     const record = await launched.started!;
     for (const notice of record.notices) reporter.info(notice);
@@ -125,7 +128,7 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps, 
       ...awsCliLines(record),
       `Stop it with: ${commandLine('local stop', { local }, deps.env)}`,
     ]);
-    return 0;
+    return 'ok';
   }
 
   const notes: string[] = [];
@@ -149,7 +152,7 @@ export async function localStart(options: LocalStartOptions, deps: CommandDeps, 
   reporter.info(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the local emulator...`);
   await server.stop();
   reporter.info(`Stopped; its state is saved in ${record.stateDir}.`);
-  return 0;
+  return 'ok';
 }
 
 /**
@@ -164,95 +167,29 @@ async function settingsForPort(local: LocalSettings): Promise<LocalSettings | 'n
   return { ...local, stateDir: found, stateDirExplicit: true };
 }
 
-function nothingOnPort(local: LocalSettings, which: 'nothing' | 'in-run'): string {
-  return which === 'nothing'
-    ? `No local emulator answers on ${local.host}:${local.port}.`
-    : `The emulator on ${local.host}:${local.port} belongs to a running "${BIN} run": it stops when that run ends.`;
+/** `--port N` found no server of ours to ask: nothing answers there, or the emulator of a running `run` does. */
+export interface NothingOnPort {
+  found: 'nothing-on-port';
+  requested: LocalSettings;
+  which: 'nothing' | 'in-run';
 }
 
-export async function localStop(requested: LocalSettings, deps: CommandDeps): Promise<number> {
-  const { reporter } = deps;
+/** What `local stop` did, for the CLI to say. */
+export type LocalStopReport = NothingOnPort | { found: 'state-dir'; local: LocalSettings; outcome: StopOutcome };
+
+export async function localStop(requested: LocalSettings): Promise<LocalStopReport> {
   const local = await settingsForPort(requested);
-  if (typeof local === 'string') {
-    reporter.result([`${nothingOnPort(requested, local)} Nothing to stop.`]);
-    return 0;
-  }
-  const outcome = await stopServer(local.stateDir);
-  if (outcome.state === 'not-running') {
-    reporter.result([`The local emulator is not running (state dir ${local.stateDir}): nothing to stop.`]);
-  } else if (outcome.state === 'stale') {
-    reporter.result([`The local emulator was not running: removed the stale pid file of pid ${outcome.record.pid}, which is gone.`]);
-  } else {
-    const how = outcome.forced ? ' with SIGKILL, after it ignored SIGTERM' : '';
-    reporter.result([`Stopped the local emulator at ${outcome.record.url} (pid ${outcome.record.pid})${how}; its state is saved in ${local.stateDir}.`]);
-  }
-  return 0;
+  if (typeof local === 'string') return { found: 'nothing-on-port', requested, which: local };
+  return { found: 'state-dir', local, outcome: await stopServer(local.stateDir) };
 }
 
-export async function localStatus(requested: LocalSettings, deps: CommandDeps): Promise<number> {
-  const { reporter } = deps;
+/** What `local status` found, for the CLI to show as text or JSON. A stale pid file is already removed. */
+export type LocalStatusReport = NothingOnPort | { found: 'state-dir'; local: LocalSettings; status: ServerStatus };
+
+export async function localStatus(requested: LocalSettings): Promise<LocalStatusReport> {
   const local = await settingsForPort(requested);
-  if (typeof local === 'string') {
-    if (deps.json) reporter.result([JSON.stringify({ running: false, state: 'stopped', port: requested.port }, null, 2)]);
-    else reporter.result([nothingOnPort(requested, local)]);
-    return 0;
-  }
+  if (typeof local === 'string') return { found: 'nothing-on-port', requested, which: local };
   const status = await findServer(local.stateDir);
   if (status.state === 'stale') removeServerRecord(local.stateDir, status.record.pid);
-
-  if (deps.json) {
-    const base = { running: status.state === 'running', state: status.state, stateDir: local.stateDir };
-    const details =
-      status.state === 'stopped'
-        ? {}
-        : {
-            ...('record' in status ? status.record : {}),
-            ...(status.state === 'running' ? { stacks: status.health.stacks, incidents: status.health.incidents ?? {} } : {}),
-          };
-    reporter.result([JSON.stringify({ ...details, ...base }, null, 2)]);
-    return status.state === 'unresponsive' ? ExitCode.environment : 0;
-  }
-
-  switch (status.state) {
-    case 'stopped':
-      reporter.result([`The local emulator is not running (state dir ${local.stateDir}).`]);
-      return 0;
-    case 'stale':
-      reporter.result([
-        `The local emulator is not running: its pid file named pid ${status.record.pid}, which is gone (killed, or the machine restarted).`,
-        'Removed the stale pid file; its state is kept for the next start.',
-      ]);
-      return 0;
-    case 'unresponsive':
-      throw environmentError(
-        `Pid ${status.record.pid} is alive but the local emulator does not answer at ${status.record.url}.`,
-        `It may be hung: "${commandLine('local stop', { local }, deps.env)}" stops it; its log: ${status.record.logPath}`,
-      );
-    case 'running': {
-      const { record, health } = status;
-      const who = record.startedBy === 'user' ? 'by you' : 'by a lesson command';
-      const stopping = record.startedBy === 'auto' ? '; teardown stops it' : '';
-      const stacks = health.stacks.length
-        ? health.stacks.map((stack) => `${stack.StackName} (${stack.StackStatus})`).join(', ')
-        : 'none';
-      reporter.result([
-        `The local emulator is running at ${record.url} (pid ${record.pid}, started ${who}, up ${ago(record.startedAt)}${stopping}).`,
-        `State:        ${record.stateDir}`,
-        `Region:       ${health.region}`,
-        `Retry delays: ${record.retryDelaysMs.map(formatSeconds).join(' and ')}`,
-        `Stacks:       ${stacks}`,
-        ...incidentLines(health.incidents ?? {}, record.logPath),
-      ]);
-      return 0;
-    }
-  }
-}
-
-/** Async-path failures since the server started, one line per function, or nothing when there were none. */
-function incidentLines(incidents: IncidentCounts, logPath: string): string[] {
-  const lines = Object.entries(incidents).map(
-    ([functionName, counts]) =>
-      `              ${functionName}: ${Object.entries(counts).map(([metric, count]) => `${metric} ${count}`).join(', ')}`,
-  );
-  return lines.length ? [`Async events: (details in ${logPath})`, ...lines] : [];
+  return { found: 'state-dir', local, status };
 }

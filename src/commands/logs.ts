@@ -1,10 +1,10 @@
 // `logs [--follow]`: the function's log lines grouped by RequestId, each attempt numbered, errors highlighted.
 import type { LogsApi } from '../aws/clients.js';
 import { sleep } from '../aws/wait.js';
-import { ExitCode } from '../errors.js';
 import type { Paint } from '../lesson/paint.js';
 import { attemptLabel, formatSeconds } from '../lesson/timeline.js';
 import { commandLine } from './command-line.js';
+import type { Finished, Outcome } from './outcome.js';
 import { findStack, NothingToDoError, withSession, type CommandDeps, type CommandOptions } from './session.js';
 import { readLogLines, startedRequestId, type LogLine } from '../lesson/log-lines.js';
 
@@ -170,10 +170,10 @@ function isMissingGroup(error: unknown): boolean {
   return (error as { name?: string }).name === 'ResourceNotFoundException';
 }
 
-export async function logs(options: LogsOptions, deps: CommandDeps): Promise<number> {
+export async function logs(options: LogsOptions, deps: CommandDeps): Promise<Finished> {
   const { reporter } = deps;
   const paint = reporter.outPaint;
-  return withSession(options, deps, async (session) => {
+  const { value: outcome, notes } = await withSession(options, deps, async (session): Promise<Outcome> => {
     const stack = await findStack(session, options.stackName);
     const fromStack = stack?.Outputs?.find((output) => output.OutputKey === 'LogGroupName')?.OutputValue;
     const logGroupName = fromStack ?? `/aws/lambda/${options.functionName}`;
@@ -183,7 +183,7 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<num
     } catch (error) {
       if (!isMissingGroup(error)) throw error;
       throw new NothingToDoError(
-        ExitCode.environment,
+        'environment',
         `The log group ${logGroupName} does not exist on ${session.where}${stack ? '' : `, and neither does the stack ${options.stackName}`}.`,
         stack ? 'It appears with the first invocation: run a step first.' : `Deploy it first: ${commandLine('deploy', options, deps.env)}`,
         { cause: error },
@@ -194,14 +194,15 @@ export async function logs(options: LogsOptions, deps: CommandDeps): Promise<num
     for (const line of lines) grouper.add(line);
     if (deps.json) {
       reporter.result([JSON.stringify({ logGroupName, requests: grouper.requests, unplaced: grouper.unplaced() }, null, 2)]);
-      return 0;
+      return 'ok';
     }
     if (lines.length === 0) reporter.info(`No log lines yet in ${logGroupName}.`);
     else reporter.result(renderGrouped(grouper, paint));
-    if (!options.follow) return 0;
+    if (!options.follow) return 'ok';
     await follow(session.clients.logs, logGroupName, lines, grouper, { local: Boolean(session.server), deps });
-    return 0;
+    return 'ok';
   });
+  return { outcome, notes };
 }
 
 /**
@@ -245,7 +246,7 @@ async function follow(
       for (const [eventId, timestamp] of seen) if (timestamp < since - lookBackMs) seen.delete(eventId);
     }
   } catch (error) {
-    // Ctrl-C is how following ends: a normal end, exit 0 (README), not an interruption to report.
+    // Ctrl-C is how following ends: a normal end, outcome ok (exit 0, README), not an interruption to report.
     if (signal.aborted) return;
     if (isMissingGroup(error)) {
       reporter.info(`The log group ${logGroupName} is gone (the stack was deleted?): stopped following.`);

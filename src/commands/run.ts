@@ -5,7 +5,7 @@ import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Ta
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
-import { DemoError, environmentError, ExitCode } from '../errors.js';
+import { DemoError, environmentError } from '../errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';
 import { deployStack, teardownCommands, validateTemplate, type DeployResult, type StackLocation } from '../lesson/deploy.js';
 import { namesFromOutputs } from '../lesson/names.js';
@@ -256,17 +256,17 @@ function stackLocation(options: RunOptions, region: string | undefined, server: 
   return { target: options.target, stackName: options.stackName, region, profile: options.profile, endpointUrl: options.endpointUrl };
 }
 
-/** Ctrl-C: exit code 130, and what to run so that nothing this run created is left in the account. */
+/** Ctrl-C (an `interrupted` failure), and what to run so that nothing this run created is left in the account. */
 function interrupted(state: { inProcess: boolean; deployBegan: boolean; where: StackLocation }): DemoError {
   if (state.inProcess) {
-    return new DemoError(ExitCode.interrupted, 'Interrupted.', 'Nothing is left behind: the local emulator lived inside this run and stopped with it.');
+    return new DemoError('interrupted', 'Interrupted.', 'Nothing is left behind: the local emulator lived inside this run and stopped with it.');
   }
   if (!state.deployBegan) {
-    return new DemoError(ExitCode.interrupted, 'Interrupted before the deploy began.', 'This run changed nothing: there is nothing to clean up.');
+    return new DemoError('interrupted', 'Interrupted before the deploy began.', 'This run changed nothing: there is nothing to clean up.');
   }
   const { teardown, deleteStack } = teardownCommands(state.where);
   return new DemoError(
-    ExitCode.interrupted,
+    'interrupted',
     `Interrupted: the stack ${state.where.stackName} may be left deployed (or half-deployed).`,
     `Remove it with: ${teardown} (or: ${deleteStack})`,
   );

@@ -6,7 +6,7 @@ import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Ta
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
 import { describeStack } from '../aws/stacks.js';
-import { DemoError, ExitCode, environmentError } from '../errors.js';
+import { DemoError, environmentError } from '../errors.js';
 import { BIN } from '../product.js';
 import { namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
 import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
@@ -157,8 +157,15 @@ async function openSession(options: CommandOptions, deps: CommandDeps): Promise<
   };
 }
 
+/** What `work` returned, and the notes for after the command's result (said by the CLI once it printed it). */
+export interface SessionEnd<T> {
+  value: T;
+  notes: string[];
+}
+
 /**
- * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (exit 3).
+ * Opens a session, runs `work` with it, and turns an SDK or network failure into one sentence and a hint (an
+ * `environment` failure).
  * Ctrl-C passes through untouched, for the CLI to report.
  */
 export async function withSession<T>(
@@ -166,21 +173,22 @@ export async function withSession<T>(
   deps: CommandDeps,
   work: (session: Session) => Promise<T>,
   settings: SessionSettings = {},
-): Promise<T> {
+): Promise<SessionEnd<T>> {
   const session = await openSession(options, deps);
   try {
     if (!session.server) {
       // Before anything changes: whose account, as whom, where (as `run` says it). An odd answer stops here.
       deps.reporter.info(identityLine(session.clients, await callerIdentity(session.clients.sts)));
     }
-    const result = await work(session);
+    const value = await work(session);
+    const notes: string[] = [];
     if (session.serverStartedNow && !settings.temporaryServer) {
-      deps.reporter.info(
+      notes.push(
         `The local emulator keeps running for the next commands: "${commandLine('teardown', options, deps.env)}" stops it ` +
           `with the stack, "${commandLine('local stop', options, deps.env)}" stops it now.`,
       );
     }
-    return result;
+    return { value, notes };
   } catch (error) {
     // A command that found nothing to work on leaves nothing behind: not even the server it started to look.
     if (session.serverStartedNow && error instanceof NothingToDoError) {
@@ -205,7 +213,7 @@ export class NothingToDoError extends DemoError {}
 
 export function missingStackError(session: Session, options: CommandOptions, env: NodeJS.ProcessEnv): DemoError {
   return new NothingToDoError(
-    ExitCode.environment,
+    'environment',
     `There is no stack ${options.stackName} on ${session.where}.`,
     `Deploy it first: ${commandLine('deploy', options, env)}`,
   );

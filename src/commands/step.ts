@@ -1,16 +1,15 @@
 // `step <1-6>`: one lesson step on its own; steps 3 and 4 record their request so a later `step 5` or `step 6` checks it.
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { LessonRecord, Step } from '../lesson/context.js';
+import type { LessonRecord, Step, StepStatus } from '../lesson/context.js';
 import { shortId } from '../lesson/invoke.js';
-import { buildReport } from '../lesson/report.js';
+import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson } from '../lesson/steps.js';
-import { summaryLines } from '../lesson/summary.js';
-import { buildTimeline, formatSeconds, renderTimeline, type TimelineData } from '../lesson/timeline.js';
+import { buildTimeline, formatSeconds, type TimelineData } from '../lesson/timeline.js';
 import { LessonState } from '../local/lesson-state.js';
 import { readLogLines } from '../lesson/log-lines.js';
 import { lessonTiming } from '../lesson/timing.js';
-import { commandLine } from './command-line.js';
+import type { Finished } from './outcome.js';
 import { requireStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 import { startedRequestId } from '../lesson/log-lines.js';
 
@@ -110,15 +109,6 @@ const dlqAsItIs: Step = {
   },
 };
 
-/** What to try after this step, in one line. */
-function nextHint(stepId: number, passed: boolean, options: StepOptions, env: NodeJS.ProcessEnv): string | undefined {
-  const next = (id: number) => commandLine(`step ${id}`, options, env);
-  if (stepId === 4) return `Next: ${next(5)} finds its retries in the logs, ${next(6)} its event in the DLQ (after the last retry).`;
-  if (stepId === 6) return `Done: ${commandLine('logs', options, env)} shows every attempt; ${commandLine('teardown', options, env)} removes the stack.`;
-  if (!passed && stepId === 5) return `Retries take time (1 + 2 minutes on AWS): run ${next(5)} again, or raise --timeout.`;
-  return stepId < 6 ? `Next: ${next(stepId + 1)}` : undefined;
-}
-
 /**
  * The timeline of the recorded steps 3 and 4. Step 5 has just read the START lines; step 6 has not, so they are read
  * here (one FilterLogEvents pass from step 3's or 4's invoke), after the step, so its own checks stay as they are.
@@ -150,11 +140,20 @@ async function stepTimeline(
   return buildTimeline(record, options.target, session.server?.retryDelaysMs ?? null);
 }
 
-export async function step(options: StepOptions, deps: CommandDeps): Promise<number> {
+/** The step's result as a one-step report, for the CLI to show; with the timeline of step 4's event after 5 or 6. */
+export interface StepReport extends Finished {
+  stepId: number;
+  status: StepStatus;
+  /** Its `timeline` is a placeholder when `timeline` below is undefined (JSON then leaves it out). */
+  report: RunReport;
+  timeline?: TimelineData;
+}
+
+export async function step(options: StepOptions, deps: CommandDeps): Promise<StepReport> {
   const { reporter } = deps;
   const lessonStep = lessonSteps.find((candidate) => candidate.id === options.stepId);
   if (!lessonStep) throw new Error(`no step ${options.stepId}`); // the command line admits 1-6 only
-  return withSession(options, deps, async (session) => {
+  const { value, notes } = await withSession(options, deps, async (session) => {
     const deployed = await requireStack(session, options, deps.env);
     const state = new LessonState(options.local.stateDir);
     const recorded = state.get(session.lessonPlace);
@@ -214,23 +213,7 @@ export async function step(options: StepOptions, deps: CommandDeps): Promise<num
       timeline: timeline ?? { origin: "step 4's invoke", target: options.target, retryDelaysMs: null, failing: null, succeeding: null },
       startedAt,
     });
-    if (deps.json) {
-      const { timeline: _timeline, ...withoutTimeline } = report;
-      reporter.result([JSON.stringify(timeline ? report : withoutTimeline, null, 2)]);
-    } else {
-      reporter.result(summaryLines(report, reporter.width, reporter.outPaint).slice(1));
-      if (timeline) {
-        const { width, glyphs, outPaint: paint } = reporter;
-        const dlqNotSeen = options.stepId === 5 ? '(not looked at yet: step 6 does)' : undefined;
-        reporter.result(['', ...renderTimeline(timeline, { width, glyphs, paint, dlqNotSeen })]);
-      }
-      if (result.status === 'skip') {
-        // Steps 5 and 6 skip only without step 4's request: waiting longer cannot help, running step 4 does.
-        reporter.info(`Step ${options.stepId} looks for step 4's request: run ${commandLine('step 4', options, deps.env)} first.`);
-      }
-      const hint = result.status === 'skip' ? undefined : nextHint(options.stepId, result.status === 'pass', options, deps.env);
-      if (hint) reporter.info(hint);
-    }
-    return result.status === 'pass' ? 0 : 1;
+    return { status: result.status, report, timeline };
   });
+  return { outcome: value.status === 'pass' ? 'ok' : 'checks-failed', stepId: options.stepId, ...value, notes };
 }

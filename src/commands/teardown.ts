@@ -2,13 +2,14 @@
 import type { Stack } from '@aws-sdk/client-cloudformation';
 import { isMissingStack } from '../aws/stacks.js';
 import { pollUntil } from '../aws/wait.js';
-import { DemoError, ExitCode, environmentError, usageError } from '../errors.js';
+import { environmentError, usageError } from '../errors.js';
 import { outputsByKey } from '../lesson/names.js';
 import { LessonState } from '../local/lesson-state.js';
 import { removeServerRecord } from '../local/pid-file.js';
 import { findServer, hasSavedState, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
+import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
 
 export interface TeardownOptions extends CommandOptions {
@@ -94,7 +95,7 @@ async function confirmOnAws(options: TeardownOptions, deps: CommandDeps, session
 
 /**
  * Whether to remove a leftover: yes with --yes; asked on a terminal; never without one (the caller then prints the
- * command that removes it, and teardown exits 1).
+ * command that removes it, and teardown ends `left-behind`).
  */
 async function mayRemove(leftover: Leftover, options: TeardownOptions, deps: CommandDeps): Promise<boolean> {
   if (options.yes) return true;
@@ -144,7 +145,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
   }
 }
 
-export async function teardown(options: TeardownOptions, deps: CommandDeps): Promise<number> {
+export async function teardown(options: TeardownOptions, deps: CommandDeps): Promise<Finished> {
   const { reporter } = deps;
   const local = options.target === 'local' && !options.endpointUrl;
   if (local) {
@@ -153,13 +154,13 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
     if (status.state !== 'running' && status.state !== 'unresponsive' && !hasSavedState(options.local.stateDir)) {
       if (status.state === 'stale') removeServerRecord(options.local.stateDir, status.record.pid);
       reporter.result([`Stack ${options.stackName}: nothing to delete (the local emulator holds no state).`]);
-      return 0;
+      return { outcome: 'ok', notes: [] };
     }
   }
 
   const leftovers: Leftover[] = [];
   let declined = false;
-  const session = await withSession(options, deps, async (session) => {
+  const { value: session, notes } = await withSession(options, deps, async (session) => {
     const stack = await findStack(session, options.stackName);
     const outputs = outputsByKey(stack?.Outputs);
     const targets: TeardownTargets = {
@@ -197,11 +198,11 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
 
   if (declined) {
     reporter.result(['Nothing deleted.']);
-    return 0;
+    return { outcome: 'ok', notes };
   }
   for (const leftover of leftovers) {
     const again = leftover.remove ? ` (or: ${commandLine('teardown', options, deps.env)} --yes)` : '';
-    reporter.failure(new DemoError(ExitCode.checkFailed, `Left behind: ${leftover.what}.`, `Remove it with: ${leftover.removeWith}${again}`));
+    reporter.failure({ message: `Left behind: ${leftover.what}.`, hint: `Remove it with: ${leftover.removeWith}${again}` });
   }
 
   // The server goes only if this tool started it; one the user started is theirs to stop.
@@ -212,5 +213,5 @@ export async function teardown(options: TeardownOptions, deps: CommandDeps): Pro
   } else if (server) {
     reporter.info(`The local emulator at ${server.url} keeps running, since you started it: "${commandLine('local stop', options, deps.env)}" stops it.`);
   }
-  return leftovers.length > 0 ? ExitCode.checkFailed : 0;
+  return { outcome: leftovers.length > 0 ? 'left-behind' : 'ok', notes };
 }

@@ -1,8 +1,8 @@
 // What every service shares: options, identity, the clock, its sibling services and the persistence hook.
 import type { Incident } from './incidents.js';
-import type { CloudFormationService } from './services/cloudformation.js';
+import type { CloudFormationService } from './services/cloudformation/service.js';
 import type { IamService } from './services/iam.js';
-import type { LambdaService } from './services/lambda.js';
+import type { LambdaService } from './services/lambda/service.js';
 import type { LogsService } from './services/logs.js';
 import type { SqsService } from './services/sqs.js';
 

@@ -1,5 +1,5 @@
 // The emulator's public door: startEmulator() serves CloudFormation, Lambda, SQS, CloudWatch Logs and STS on one port.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import {
@@ -27,9 +27,9 @@ import {
   writeResponse,
   type ServiceTable,
 } from './server.js';
-import { CloudFormationService } from './services/cloudformation.js';
+import { CloudFormationService } from './services/cloudformation/service.js';
 import { IamService } from './services/iam.js';
-import { LambdaService } from './services/lambda.js';
+import { LambdaService } from './services/lambda/service.js';
 import { LogsService } from './services/logs.js';
 import { SqsService } from './services/sqs.js';
 import { StsService } from './services/sts.js';
@@ -132,8 +132,14 @@ export class Emulator implements EmulatorContext {
     return name === 'iam' ? this.iam : name === 'lambda' ? this.lambda : name === 'cloudformation' ? this.cloudformation : undefined;
   }
   /** Resolves once every change made so far is on disk; at once when nothing is pending or nothing is persisted. */
-  afterRequest(): Promise<void> {
-    return this.persistence ? this.persistence.whenSaved() : Promise.resolve();
+  /** How many acknowledged changes so far: afterRequest's argument, taken when a request arrives. */
+  changeCount(): number {
+    return this.persistence?.changeCount ?? 0;
+  }
+
+  /** Resolves once the request's changes are on disk; at once for a request that changed nothing. */
+  afterRequest(changeCountBefore: number): Promise<void> {
+    return this.persistence ? this.persistence.whenSaved(changeCountBefore) : Promise.resolve();
   }
 
   get services(): ServiceTable {
@@ -217,8 +223,9 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
       for (const notice of persistence.notices) log(notice);
       persistence.attach((key) => emulator.entity(key), () => emulator.exportEntities());
       persistence.onWriteError = (error) => {
-        emulator.incidents.record({ metric: 'StateWriteErrors', functionName: '(server)', message: `a state write failed: ${error instanceof Error ? error.message : String(error)}; the requests that needed it got InternalFailure and the changes are written with the next save.` });
+        emulator.incidents.record({ metric: 'StateWriteErrors', functionName: '(server)', message: `a state write failed: ${error instanceof Error ? error.message : String(error)}; the requests that needed it got InternalFailure; the changes stay in memory and are written as soon as the disk takes them.` });
       };
+      persistence.onWriteRecovered = () => log(`state writes work again: the changes kept in memory are on disk in ${options.stateDir}.`);
       emulator.persistence = persistence;
       if (saved?.kind === 'entities') emulator.importEntities(saved.entities);
       if (saved?.kind === 'legacy') {
@@ -250,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
     let request: HttpRequest | undefined;
     try {
       const read = await readRequest(incoming);
+      const changesBefore = emulator.changeCount();
       request = read;
       const refusal = refusalResponse(read, hostAllowed);
       // A refused request is worth a line: it is a web page, or a client set up wrong, knocking.
@@ -263,7 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
       // async invoke accepted) waits until that change is on disk. Requests that change nothing pass straight
       // through, and requests finishing together share one write, so the wait is one write, not one per request.
       // A failed save answers 500, never an acknowledgement the disk does not hold.
-      await emulator.afterRequest();
+      await emulator.afterRequest(changesBefore);
       writeResponse(outgoing, response);
     } catch (error) {
       log(`InternalFailure on ${requestLine(incoming)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -277,6 +285,12 @@ export async function startEmulator(options: EmulatorOptions = {}, emulator = ne
   });
   server.keepAliveTimeout = 60_000;
   server.on('clientError', answerMalformed);
+  // Not a proxy: without this listener Node drops a CONNECT without a word; it gets an answer and a log line instead.
+  server.on('connect', (incoming: IncomingMessage, socket: Duplex) => {
+    log(`refused CONNECT ${incoming.url ?? ''}: the emulator is not a proxy`);
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, POST, PUT, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

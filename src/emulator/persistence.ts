@@ -29,6 +29,8 @@ export const STATE_VERSION = 2;
 export const DEFAULT_SAVE_DEBOUNCE_MS = 10;
 /** Changes no response acknowledges (a function's log lines, written while it runs) are saved this soon. */
 export const DEFAULT_BACKGROUND_SAVE_MS = 200;
+const DEFAULT_RETRY_BASE_MS = 250;
+const RETRY_CAP_MS = 8_000;
 /** Compaction waits for a journal this large (and larger than the snapshot). LAMBDA_ASYNC_DEMO_COMPACT_BYTES overrides. */
 export const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
 
@@ -89,6 +91,8 @@ export interface StatePersistenceOptions {
   /** The same for background changes only (default 200 ms). */
   backgroundSaveMs?: number;
   compactBytes?: number;
+  /** The first pause before a failed write is tried again (default 250 ms), doubling up to 8 s. */
+  retryBaseMs?: number;
   io?: JournalIo;
 }
 
@@ -139,9 +143,18 @@ export class StatePersistence {
   private snapshotBytes = 0;
   private lockHeld = false;
   private tempCounter = 0;
+  private readonly retryBaseMs: number;
+  /** The pause before the next retry of a failed write; reset by a write that succeeds. */
+  private retryMs = 0;
+  /** The pending timer is a retry of a failed write: a retry failing again is not reported again. */
+  private retryScheduled = false;
+  /** Counts acknowledged changes: a request that leaves it as it found it changed nothing and waits for no write. */
+  changeCount = 0;
   /** The last failed write, kept until the next one succeeds; onWriteError reports each failure as it happens. */
   lastSaveError: unknown;
   onWriteError: (error: unknown) => void = () => {};
+  /** Called when a write succeeds after failures: the pending changes are on disk again. */
+  onWriteRecovered: () => void = () => {};
 
   constructor(
     readonly stateDir: string,
@@ -150,6 +163,7 @@ export class StatePersistence {
     this.snapshotPath = join(stateDir, SNAPSHOT_FILE);
     this.debounceMs = options.debounceMs ?? DEFAULT_SAVE_DEBOUNCE_MS;
     this.backgroundSaveMs = options.backgroundSaveMs ?? DEFAULT_BACKGROUND_SAVE_MS;
+    this.retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
     this.compactBytes = options.compactBytes ?? (Number(process.env.LAMBDA_ASYNC_DEMO_COMPACT_BYTES) || DEFAULT_COMPACT_BYTES);
     this.io = options.io ?? { write: (fd, buffer, offset, length) => writeSync(fd, buffer, offset, length) };
     // The state holds function code, messages and logs: owner-only, like ~/.aws. mkdir leaves an existing
@@ -258,8 +272,10 @@ export class StatePersistence {
       return;
     }
     this.urgent = true;
+    this.changeCount++;
     if (this.immediate || (this.timer && !this.timerIsBackground)) return;
     if (this.timer) clearTimeout(this.timer);
+    this.retryScheduled = false;
     this.timer = setTimeout(() => this.saveFromTimer(), this.debounceMs);
     this.timerIsBackground = false;
   }
@@ -267,13 +283,16 @@ export class StatePersistence {
   /**
    * Resolves once every acknowledged change noted so far is on disk (at once when none is pending). The server awaits
    * this before writing the response of any request that changed state. Requests finishing together share one write.
+   * `changeCountBefore`, the changeCount a request started with: when no change came since, the request answers at
+   * once, so reads go on while the disk refuses writes (the refused changes are retried in the background).
    */
-  whenSaved(): Promise<void> {
-    if (!this.urgent) return Promise.resolve();
+  whenSaved(changeCountBefore?: number): Promise<void> {
+    if (!this.urgent || changeCountBefore === this.changeCount) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       if (!this.immediate) {
         if (this.timer) clearTimeout(this.timer);
+        this.retryScheduled = false;
         this.timer = undefined;
         this.timerIsBackground = false;
         this.immediate = setImmediate(() => this.saveFromTimer());
@@ -343,6 +362,7 @@ export class StatePersistence {
 
   private cancelTimers(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.retryScheduled = false;
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
@@ -350,18 +370,28 @@ export class StatePersistence {
   }
 
   private saveFromTimer(): void {
+    const isRetry = this.retryScheduled;
+    this.retryScheduled = false;
     this.timer = undefined;
     this.immediate = undefined;
     this.timerIsBackground = false;
     try {
-      this.saveNow();
+      this.saveNow(isRetry);
     } catch {
-      // saveNow rejected the waiters, reported the error and kept the changes; the next change or whenSaved() tries
-      // again. A timer must never throw into the event loop and take the server down.
+      // saveNow rejected the waiters, reported the error and kept the changes. They are tried again after a pause
+      // (250 ms, doubling up to 8 s), or sooner by the next change; nothing waits for a request to come along. A timer
+      // must never throw into the event loop and take the server down.
+      this.retryMs = this.retryMs === 0 ? this.retryBaseMs : Math.min(this.retryMs * 2, RETRY_CAP_MS);
+      if (!this.timer && !this.immediate) {
+        this.timer = setTimeout(() => this.saveFromTimer(), this.retryMs);
+        this.timerIsBackground = true;
+        this.retryScheduled = true;
+      }
     }
   }
 
-  private saveNow(): void {
+  /** `isRetry`: the background retry of a failed write, which reports only its success (onWriteRecovered). */
+  private saveNow(isRetry = false): void {
     const waiters = this.waiters;
     this.waiters = [];
     try {
@@ -374,11 +404,13 @@ export class StatePersistence {
       this.append(Buffer.from(text, 'utf8'));
       this.dirty.clear();
       this.urgent = false;
+      if (this.lastSaveError !== undefined) this.onWriteRecovered();
       this.lastSaveError = undefined;
+      this.retryMs = 0;
       if (this.journalBytes > this.compactBytes && this.journalBytes > this.snapshotBytes) this.compact();
     } catch (error) {
       this.lastSaveError = error;
-      this.onWriteError(error);
+      if (!isRetry || waiters.length > 0) this.onWriteError(error);
       for (const waiter of waiters) waiter.reject(error);
       throw error;
     }

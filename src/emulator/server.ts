@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codePackageResponse, isCodePackagePath, lambdaMessageKey, lambdaRoutes } from './bindings/lambda.js';
+import { cloudFormationQueryBinding } from './bindings/cloudformation-query.js';
 import { sqsQueryBinding } from './bindings/sqs-query.js';
 import type { Operation, RequestContext, Service } from './context.js';
 import { parseJsonBody, renderJsonError, renderJsonResult, type JsonDialect } from './protocol/aws-json.js';
@@ -106,6 +107,10 @@ export async function handle(
         if (route.service === 'sqs') {
           const output = await operation(sqsQueryBinding.toInput(action, params), context);
           return renderQueryResult(action, sqsQueryBinding.toResult(action, output), requestId, dialect);
+        }
+        if (route.service === 'cloudformation') {
+          const output = await operation(cloudFormationQueryBinding.toInput(action, params), context);
+          return renderQueryResult(action, cloudFormationQueryBinding.toResult(action, output), requestId, dialect);
         }
         return renderQueryResult(action, await operation(params, context), requestId, dialect);
       } catch (error) {

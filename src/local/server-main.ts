@@ -2,6 +2,13 @@
 import { DemoError } from '../errors.js';
 import { startServer, waitForStopRequest, type ServeConfig, type StartupMessage } from './server.js';
 
+/**
+ * This process's own exit status (and the `exitCode` of its "failed" message) when it cannot serve: 3, what the CLI
+ * exits with for an environment failure. It is a program of its own, not the CLI: what it could not do (a port taken,
+ * a state dir locked) is always the environment's doing, and its starter reports the failure by its kind.
+ */
+const CANNOT_SERVE = 3;
+
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 }
@@ -19,8 +26,9 @@ async function serveDetached(config: ServeConfig): Promise<number> {
     const known = error instanceof DemoError;
     const message = known ? error.message : `Unexpected error while starting: ${error instanceof Error ? error.stack : String(error)}`;
     log(`Error: ${message}${known && error.hint ? `\nHint: ${error.hint}` : ''}`);
-    tellStarter({ type: 'failed', exitCode: known ? error.exitCode : 3, message, hint: known ? error.hint : `See ${config.stateDir}/server.log` });
-    return known ? error.exitCode : 3;
+    const kind = known ? error.kind : 'environment';
+    tellStarter({ type: 'failed', kind, exitCode: CANNOT_SERVE, message, hint: known ? error.hint : `See ${config.stateDir}/server.log` });
+    return CANNOT_SERVE;
   }
   // Listening for SIGTERM before saying it is ready: the starter may stop it the moment it returns.
   const stopRequest = waitForStopRequest();

@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DemoError, ExitCode, environmentError } from '../errors.js';
+import { DemoError, environmentError, type FailureKind } from '../errors.js';
 import type { RunningEmulator } from '../emulator/index.js';
 import type { IncidentCounts } from '../emulator/incidents.js';
 import { BIN } from '../product.js';
@@ -132,7 +132,7 @@ async function portInUseError(host: string, port: number, cause?: unknown): Prom
   const hint = health
     ? `That server (pid ${health.pid}) keeps its state in another directory; stop it with its --state-dir, or ${elsewhere}.`
     : `Stop the program that listens there, or ${elsewhere}.`;
-  return new DemoError(ExitCode.environment, `Port ${port} on ${host} is already in use${holder}.`, hint, { cause });
+  return new DemoError('environment', `Port ${port} on ${host} is already in use${holder}.`, hint, { cause });
 }
 
 function listenError(error: unknown, host: string, port: number): Promise<DemoError> | DemoError {
@@ -160,7 +160,7 @@ export async function ensurePortFree(host: string, port: number): Promise<void> 
 
 function alreadyRunning(record: ServerRecord): DemoError {
   return new DemoError(
-    ExitCode.environment,
+    'environment',
     `The local emulator of ${record.stateDir} already runs at ${record.url} (pid ${record.pid}).`,
     `Use it as it is, or stop it first: ${BIN} local stop. If pid ${record.pid} is not the emulator, delete ${record.stateDir}/server.json.`,
   );
@@ -210,7 +210,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
   } catch (error) {
     if (error instanceof StateLockedError) {
       throw new DemoError(
-        ExitCode.environment,
+        'environment',
         error.message,
         `Use that server (${BIN} local status --state-dir ${config.stateDir}), stop it first (${BIN} local stop --state-dir ${config.stateDir}), or start this one with another --state-dir.`,
         { cause: error },
@@ -289,7 +289,7 @@ function serverEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Messages the detached server sends its parent over IPC while starting. */
 export type StartupMessage =
   | { type: 'ready'; record: ServerRecord }
-  | { type: 'failed'; exitCode: number; message: string; hint?: string };
+  | { type: 'failed'; kind: FailureKind; exitCode: number; message: string; hint?: string };
 
 /** The last lines of the server log, for an error that says why a start failed. */
 function logTail(path: string, lines = 5): string {
@@ -324,7 +324,7 @@ export async function startDetached(config: ServeConfig, signal?: AbortSignal): 
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   child.on('message', (message: StartupMessage) => {
     if (message.type === 'ready') ready = message.record;
-    else failed = new DemoError(message.exitCode as ExitCode, message.message, message.hint);
+    else failed = new DemoError(message.kind, message.message, message.hint);
   });
   child.on('exit', (code, exitSignal) => (exited = { code, signal: exitSignal }));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -338,7 +338,7 @@ export async function startDetached(config: ServeConfig, signal?: AbortSignal): 
     throw error;
   };
   for (;;) {
-    if (signal?.aborted) giveUp(new DemoError(ExitCode.interrupted, 'Interrupted while the local emulator was starting.'));
+    if (signal?.aborted) giveUp(new DemoError('interrupted', 'Interrupted while the local emulator was starting.'));
     if (failed) giveUp(failed);
     if (spawnFailure) giveUp(environmentError(`Cannot start the local emulator: ${spawnFailure.message}.`, `Is ${process.execPath} still there?`, spawnFailure));
     if (exited && !ready) {

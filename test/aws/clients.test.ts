@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { createClients } from '../../src/aws/clients.js';
 import { explainAwsFailure } from '../../src/aws/errors.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
 
 // Nothing here may look for credentials on the network (the chain ends at the EC2 metadata service).
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -127,7 +128,7 @@ test('an explicit --profile that does not exist is an error about credentials, n
   Object.assign(process.env, BARE_ENV);
   await assert.rejects(createClients({ target: 'aws', endpoint, region: 'us-east-1', profile: 'nope', env: { ...BARE_ENV } }), (error: unknown) => {
     const explained = explainAwsFailure(error, { endpoint, region: 'us-east-1', profile: 'nope' });
-    assert.equal(explained?.exitCode, 3);
+    assert.equal(explained && exitCodeFor(explained), 3);
     assert.equal(explained!.message, 'No AWS credentials were found for the profile nope (Could not load credentials from any providers).');
     return true;
   });

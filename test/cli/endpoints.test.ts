@@ -30,7 +30,7 @@ after(() => {
   web.close();
 });
 
-for (const command of [['run'], ['step', '1'], ['outputs']]) {
+for (const command of [['run'], ['step', '1'], ['outputs'], ['deploy'], ['teardown', '--yes']]) {
   test(`${command.join(' ')} against an endpoint that accepts and never answers: exit 3 with one sentence, no hang`, async () => {
     const sandbox = await createSandbox();
     const outcome = await sandbox.cli([...command, '--endpoint-url', silentUrl], { timeoutMs: 45_000 });

@@ -74,7 +74,7 @@ test('plain progress is one line per activity on stderr, and an error is a sente
   const activity = reporter.begin('Deploy stack LambdaAsync');
   activity.update('CREATE_IN_PROGRESS');
   activity.done('created (CREATE_COMPLETE)');
-  reporter.failure(new DemoError(3, 'Cannot reach http://127.0.0.1:9 (ECONNREFUSED).', 'Check the endpoint.', { cause: new Error('deep') }));
+  reporter.failure(new DemoError('environment', 'Cannot reach http://127.0.0.1:9 (ECONNREFUSED).', 'Check the endpoint.', { cause: new Error('deep') }));
   reporter.result(['summary']);
   assert.equal(out, 'summary\n');
   const lines = err.trimEnd().split('\n');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DemoError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { main } from '../../src/cli/main.js';
 import { run, type RunOptions, type RunProgress } from '../../src/commands/run.js';
 import { TEMPLATE_PATH } from '../../src/lesson/template.js';
@@ -93,7 +94,7 @@ test('a stack that fails to deploy is exit code 3 naming the failed resource', a
     await writeFile(templatePath, template);
     await assert.rejects(run(options, { progress: silent, env: {}, templatePath }), (error: unknown) => {
       assert.ok(error instanceof DemoError, String(error));
-      assert.equal(error.exitCode, 3);
+      assert.equal(exitCodeFor(error), 3);
       assert.match(error.message, /^The stack LambdaAsync failed to deploy \((CREATE_FAILED|ROLLBACK_COMPLETE)\): Unsupported: /);
       assert.match(error.hint ?? '', /describe-stack-events --stack-name LambdaAsync/);
       return true;

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import type { Output } from '@aws-sdk/client-cloudformation';
 import { Emulator } from '../../src/emulator/index.js';
 import { ServiceError } from '../../src/emulator/errors.js';
-import { CloudFormationService } from '../../src/emulator/services/cloudformation.js';
-import type { Properties, ResourceHandler } from '../../src/emulator/services/cfn-resources.js';
-import { parseTemplate } from '../../src/emulator/services/cfn-template.js';
+import { CloudFormationService } from '../../src/emulator/services/cloudformation/service.js';
+import type { Properties, ResourceHandler } from '../../src/emulator/services/cloudformation/resources.js';
+import { parseTemplate } from '../../src/emulator/services/cloudformation/template.js';
 
 interface Harness {
   cfn: CloudFormationService;
@@ -183,7 +183,7 @@ test('UsePreviousValue keeps the value the stack had', async () => {
   await h.call('UpdateStack', {
     StackName: 'p',
     TemplateBody: PARAMETERS_TEMPLATE,
-    Parameters: [{ ParameterKey: 'Name', UsePreviousValue: 'true' }, { ParameterKey: 'Count', ParameterValue: '1' }],
+    Parameters: [{ ParameterKey: 'Name', UsePreviousValue: true }, { ParameterKey: 'Count', ParameterValue: '1' }],
   });
   const stack = await stackOf(h, 'p');
   assert.deepEqual(stack.Parameters.find((p: any) => p.ParameterKey === 'Name').ParameterValue, 'first');
@@ -390,7 +390,7 @@ test('an unsupported resource type fails that resource and rolls the stack back'
 
 test('with DisableRollback the stack stays CREATE_FAILED and keeps what it created', async () => {
   const h = harness();
-  await h.call('CreateStack', { StackName: 'keep', TemplateBody: WITH_UNSUPPORTED, DisableRollback: 'true' });
+  await h.call('CreateStack', { StackName: 'keep', TemplateBody: WITH_UNSUPPORTED, DisableRollback: true });
   const stack = await stackOf(h, 'keep');
   assert.equal(stack.StackStatus, 'CREATE_FAILED');
   assert.equal(stack.DisableRollback, true);

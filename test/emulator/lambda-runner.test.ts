@@ -9,7 +9,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startEmulator } from '../../src/emulator/index.js';
-import type { LambdaRunner as LambdaRunnerType, RunnerHost } from '../../src/emulator/lambda-runner/runner.js';
+import type { RunnerHost } from '../../src/emulator/lambda-runner/invocation.js';
+import type { LambdaRunner as LambdaRunnerType } from '../../src/emulator/lambda-runner/runner.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { decode, encode, functionMaker } from '../helpers/functions.js';
 
@@ -299,7 +300,11 @@ test('the runner compiled to JavaScript forks its bootstrap without tsx, as it d
     // What the build emits (ES modules, as NodeNext does under "type": "module"), minus the whole-program type check.
     const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
     // The runner's folder and the one module it imports from its parent (fault.ts), laid out as in src/emulator/.
-    const files = [...['runner', 'bootstrap', 'log-format', 'ipc-messages', 'runtimes'].map((file) => `lambda-runner/${file}`), 'fault'];
+    const runnerFiles = ['runner', 'code-store', 'pool', 'environment', 'spare-runtime', 'runtime-process', 'invocation'];
+    const files = [
+      ...[...runnerFiles, 'bootstrap', 'log-format', 'ipc-messages', 'runtimes'].map((file) => `lambda-runner/${file}`),
+      'fault',
+    ];
     mkdirSync(path.join(outDir, 'lambda-runner'));
     for (const file of files) {
       const source = readFileSync(path.join(runnerSources, '..', `${file}.ts`), 'utf8');

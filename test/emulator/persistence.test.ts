@@ -213,6 +213,36 @@ test('a full disk fails the save that needed it, leaves the journal whole, and t
   assert.deepEqual([...reopen(dir)].sort(), [['first', 1], ['second', 2], ['third', 3]]);
 });
 
+test('a refused write is retried in the background until the disk takes it, reported once and again when it recovers', async () => {
+  const dir = freshDir();
+  let failures = 0;
+  const io: JournalIo = {
+    write(fd, buffer, offset, length) {
+      if (failures > 0) {
+        failures--;
+        throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
+      }
+      return writeSync(fd, buffer, offset, length);
+    },
+  };
+  const state = journalled(dir, { io, retryBaseMs: 1 });
+  const errors: unknown[] = [];
+  state.persistence.onWriteError = (error) => errors.push(error);
+  const recovered = new Promise<void>((resolve) => (state.persistence.onWriteRecovered = resolve));
+  failures = 4;
+  const before = state.persistence.changeCount;
+  state.set('refused-then-retried', 1);
+  await assert.rejects(state.persistence.whenSaved(before), /EFBIG/);
+  // A request that changed nothing answers at once while the disk refuses writes.
+  await state.persistence.whenSaved(state.persistence.changeCount);
+  // No new change and no request: the retries alone bring the change to disk.
+  await recovered;
+  assert.equal(failures, 0);
+  assert.equal(errors.length, 1, 'the retries that failed again were not reported again');
+  assert.equal(journalOf(dir), '{"k":"refused-then-retried","v":1}\n');
+  state.close();
+});
+
 test('one server per state directory: a live holder is named, a dead one is taken over', () => {
   const dir = freshDir();
   const first = new StatePersistence(dir);
@@ -347,8 +377,8 @@ test('startEmulator on a corrupt state file rejects with CorruptStateError, and 
   await running.close();
 });
 
-test('kill -9 right after an acknowledged write loses nothing', async () => {
-  const stateDir = freshDir();
+/** An emulator on `stateDir` in a child process (so the test can kill -9 it); resolves once it prints its URL. */
+async function childEmulator(stateDir: string, env: NodeJS.ProcessEnv = {}) {
   const indexUrl = new URL('../../src/emulator/index.ts', import.meta.url).href;
   const child = spawn(
     process.execPath,
@@ -361,26 +391,31 @@ test('kill -9 right after an acknowledged write loses nothing', async () => {
        const running = await startEmulator({ stateDir: ${JSON.stringify(stateDir)} });
        process.stdout.write(running.url + '\\n');`,
     ],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('\n')) resolve(output.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('\n')) resolve(output.trim());
     });
+    child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
+  });
+  return { child, url, exited };
+}
+
+test('kill -9 right after an acknowledged write loses nothing', async () => {
+  const stateDir = freshDir();
+  const { child, url, exited } = await childEmulator(stateDir);
+  try {
     const client = logsClient(url);
     await client.send(new CreateLogGroupCommand({ logGroupName: '/acked/then-killed' }));
     child.kill('SIGKILL');
     client.destroy();
   } finally {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
   }
 
   const restarted = await startEmulator({ stateDir });
@@ -431,29 +466,7 @@ test('an SQS send costs one journal line of the same size with 10 or with 2,000 
 
 /** Sends numbered messages to a child emulator until it dies; resolves with the numbers it acknowledged. */
 async function sendUntilKilled(stateDir: string, env: NodeJS.ProcessEnv): Promise<number[]> {
-  const indexUrl = new URL('../../src/emulator/index.ts', import.meta.url).href;
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      `const { startEmulator } = await import(${JSON.stringify(indexUrl)});
-       const running = await startEmulator({ stateDir: ${JSON.stringify(stateDir)} });
-       process.stdout.write(running.url + '\\n');`,
-    ],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('\n')) resolve(output.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`emulator child exited early (${code})`)));
-  });
+  const { child, url, exited } = await childEmulator(stateDir, env);
   const sqs = new SQSClient({ endpoint: url, region: 'us-east-1', credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const acknowledged: number[] = [];
   try {

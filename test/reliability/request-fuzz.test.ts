@@ -56,6 +56,17 @@ test('a complete request followed on its connection by bytes that are no request
   assert.equal(outcome.hung, false);
 });
 
+test('CONNECT is answered 405 and logged (the emulator is no proxy), and the server goes on serving', async () => {
+  const logged: string[] = [];
+  const env = await startTestEmulator({ log: (line) => logged.push(line) });
+  const port = env.running.port;
+  const outcome = await sendWire(port, Buffer.from('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+  assert.deepEqual(outcome.statuses, [405]);
+  assert.ok(logged.some((line) => line === 'refused CONNECT example.com:443: the emulator is not a proxy'), logged.join('\n'));
+  const after = await sendWire(port, Buffer.from(`GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`));
+  assert.deepEqual(after.statuses, [200]);
+});
+
 test('a timer that throws is reported and the server keeps serving', async () => {
   const env = await startTestEmulator();
   const written: string[] = [];

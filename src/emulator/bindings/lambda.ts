@@ -3,8 +3,8 @@ import { header, type HttpRequest, type HttpResponse } from '../protocol/http.js
 import type { MessageKeyOf, RestRoute } from '../protocol/rest-json.js';
 import { escapeXml } from '../protocol/query.js';
 import { isServiceError, ServiceError } from '../errors.js';
-import { LAMBDA_CODE_PATH, type CodePackageRequest } from '../services/lambda.js';
-import type { InvokeOperationOutput } from '../services/lambda.js';
+import { LAMBDA_CODE_PATH, type CodePackageRequest } from '../services/lambda/code-package.js';
+import type { InvokeOperationOutput } from '../services/lambda/invoke-request.js';
 
 
 const NAME = '([^/]+)';

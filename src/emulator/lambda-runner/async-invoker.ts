@@ -1,7 +1,7 @@
 // Lambda's internal queue for Event invocations: attempts, retries with delays, then the DLQ and destinations.
 import type { Incident } from '../incidents.js';
 import type { RuntimeErrorPayload } from './ipc-messages.js';
-import { InvocationAborted } from './runner.js';
+import { InvocationAborted } from './invocation.js';
 import { guarded, reportFault } from '../fault.js';
 
 /** One acknowledged Event invocation that has not finished yet. Plain data: it is persisted as is. */

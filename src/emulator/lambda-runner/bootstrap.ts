@@ -28,7 +28,7 @@ class UnhandledPromiseRejection extends RuntimeError {
   }
 }
 
-// A spare runtime, forked before any function needed it (runner.ts, SpareRuntime), waits here for the function it will
+// A spare runtime, forked before any function needed it (spare-runtime.ts), waits here for the function it will
 // serve. Until the assignment arrives nothing below has read process.env or the working directory.
 if (process.env.LAMBDA_ASYNC_DEMO_SPARE_RUNTIME === '1') {
   const assignment = await new Promise<AssignMessage>((resolve) => {

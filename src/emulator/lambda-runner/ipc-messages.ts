@@ -19,7 +19,7 @@ export interface InvokeMessage {
   clientContext?: string;
 }
 
-/** To a spare runtime (runner.ts, SpareRuntime): the function it now serves. */
+/** To a spare runtime (spare-runtime.ts): the function it now serves. */
 export interface AssignMessage {
   type: 'assign';
   /** The runtime's whole environment, as a fresh fork would have been given it. */

@@ -1,6 +1,6 @@
 // CloudFormation template text (JSON or YAML with the short-form !Ref/!Sub/... tags) to a plain, checked object.
 import { parseDocument, type CollectionTag, type ScalarTag } from 'yaml';
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../../errors.js';
 
 export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
 

@@ -1,7 +1,7 @@
 // The resource types the local CloudFormation can provision, each backed by a sibling service's internal API.
 import { randomInt, randomUUID } from 'node:crypto';
-import type { EmulatorContext, Service } from '../context.js';
-import { ServiceError, isServiceError } from '../errors.js';
+import type { EmulatorContext, Service } from '../../context.js';
+import { ServiceError, isServiceError } from '../../errors.js';
 
 export type Properties = Record<string, unknown>;
 
