@@ -9,12 +9,12 @@ import type { RunOptions } from '../commands/run.js';
 import type { CommandOptions } from '../commands/session.js';
 import type { StepOptions } from '../commands/step.js';
 import type { TeardownOptions } from '../commands/teardown.js';
-import { ExitCode } from '../errors.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME } from '../lesson/names.js';
 import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type LocalSettings, PORT_ENV, resolveStateDir, STATE_DIR_ENV } from '../local/settings.js';
 import { BIN } from '../product.js';
 import { CheckedOption, DemoCommand, raiseRefusedValue } from './commander.js';
+import { ExitCode } from './exit-codes.js';
 import { COMMAND_HELP, EXAMPLES, LOCAL_NOTES, portDefault, RUN_NOTES, stateDirDefault, WALK_EXAMPLES } from './help.js';
 import {
   checkLogsOutput,
