@@ -1,6 +1,5 @@
 // The failures every layer may raise: each an explained sentence with a hint, and its kind. Which exit code a kind
 // means is the CLI's business (src/cli/exit-codes.ts).
-import { exitCodeFor } from './cli/exit-codes.js';
 
 /**
  * What kind of failure it is, one per class the user can tell apart:
@@ -22,14 +21,6 @@ export class DemoError extends Error {
   ) {
     super(message, options);
   }
-
-  /**
-   * TRANSITIONAL (issue 14): src/cli/program.ts, being split on another branch, still reads this. Delete it, with
-   * the re-export at the end of this file, once program.ts takes exitCodeFor() from src/cli/exit-codes.ts.
-   */
-  get exitCode(): number {
-    return exitCodeFor(this.kind);
-  }
 }
 
 /** Thrown when the user pressed Ctrl-C: not a failure to explain, just a reason to stop and tidy up. */
@@ -47,6 +38,3 @@ export function usageError(message: string, hint?: string): DemoError {
 export function environmentError(message: string, hint?: string, cause?: unknown): DemoError {
   return new DemoError('environment', message, hint, { cause });
 }
-
-// TRANSITIONAL (issue 14): for src/cli/program.ts only, see DemoError#exitCode above.
-export { ExitCode } from './cli/exit-codes.js';

@@ -1,7 +1,4 @@
 // The one place that builds AWS SDK clients: one shared config (region, endpoint, credentials), narrow typed APIs.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type {
   CreateChangeSetCommandInput,
   CreateChangeSetCommandOutput,
@@ -46,6 +43,7 @@ import type {
 import type { GetCallerIdentityCommandInput, GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { environmentError } from '../errors.js';
 import { explainAwsFailure, isUnreachable, tagAction } from './errors.js';
+import { chosenProfile, profileHoldsCredentials } from './profiles.js';
 
 export type Target = 'local' | 'aws';
 
@@ -141,41 +139,17 @@ function regionOf(settings: ClientSettings): string | undefined {
   return settings.target === 'aws' && !settings.endpoint ? undefined : LOCAL_REGION;
 }
 
-/** Keys that make a shared-config profile a source of credentials (static keys, SSO, roles, processes, web identity). */
-const CREDENTIAL_KEYS = /^\s*(aws_access_key_id|sso_session|sso_start_url|sso_account_id|role_arn|credential_process|credential_source|web_identity_token_file|login_session)\s*=/;
-
-/** True when `file` has a section for `profile` (in the config file's `[profile name]` or the credentials file's `[name]` form) holding credentials. */
-async function profileHoldsCredentials(file: string, profile: string, configStyle: boolean): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return false;
-  }
-  const headers = configStyle && profile !== 'default' ? [`profile ${profile}`] : [profile, `profile ${profile}`];
-  let inSection = false;
-  for (const line of text.split(/\r?\n/)) {
-    const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
-    if (header) inSection = headers.includes(header[1]!);
-    else if (inSection && CREDENTIAL_KEYS.test(line)) return true;
-  }
-  return false;
-}
-
 /**
  * Whether the user configured credentials an endpoint should get. Checked before asking the SDK's chain, because the
  * chain ends at the EC2 instance metadata service: on a laptop with nothing configured that is a network call to a
  * host that is not there, only to fall back to dummy credentials anyway.
  */
-async function credentialsConfigured(env: NodeJS.ProcessEnv, profile: string | undefined): Promise<boolean> {
-  if (profile) return true;
+async function credentialsConfigured(env: NodeJS.ProcessEnv, flag: string | undefined): Promise<boolean> {
+  if (flag) return true;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return true;
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
-  const home = env.HOME || env.USERPROFILE || homedir();
-  return (
-    (await profileHoldsCredentials(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'), 'default', false)) ||
-    (await profileHoldsCredentials(env.AWS_CONFIG_FILE || join(home, '.aws', 'config'), 'default', true))
-  );
+  // The profile the chain reads: AWS_PROFILE's, else the default one.
+  return profileHoldsCredentials(chosenProfile(undefined, env) ?? 'default', env);
 }
 
 /** Builds the clients. The SDK is imported here, lazily, so `--help` never pays for loading it. */
@@ -189,7 +163,7 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
     sts: stsModule,
   } = await import('./sdk.js');
   const env = settings.env ?? process.env;
-  const profile = settings.profile || env.AWS_PROFILE || undefined;
+  const profile = chosenProfile(settings.profile, env);
   const base = {
     region: regionOf(settings),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
@@ -197,7 +171,7 @@ export async function createClients(settings: ClientSettings): Promise<AwsClient
     // REQUEST_TIMEOUT_MS (long polls and invokes get their own, longer, bound per call).
     requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
   };
-  const withChain = { ...base, ...(settings.profile ? { profile: settings.profile } : {}) };
+  const withChain = { ...base, ...(profile ? { profile } : {}) };
   const withDummy = { ...base, credentials: LOCAL_CREDENTIALS };
 
   // AWS: the standard chain (env, SSO, profiles, assumed roles, IMDS...), narrowed to --profile when given.

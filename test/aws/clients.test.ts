@@ -86,6 +86,30 @@ test('an --endpoint-url uses the credentials the user configured: the default pr
   }
 });
 
+test('an --endpoint-url uses the credentials of the profile AWS_PROFILE names, not the default one', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'lambda-async-demo-creds-'));
+  try {
+    const file = join(directory, 'credentials');
+    await writeFile(file, '[default]\nregion = us-east-1\n\n[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = x\n');
+    const files = { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: file };
+    for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) delete process.env[key];
+    Object.assign(process.env, files);
+    // AWS_PROFILE only in the environment given: the clients must hand the profile to the SDK themselves.
+    const clients = await createClients({ target: 'aws', endpoint, region: 'us-east-1', env: { ...files, AWS_PROFILE: 'dev' } });
+    try {
+      assert.equal(clients.credentials, 'configured');
+      assert.equal(clients.profile, 'dev');
+      requests.length = 0;
+      await assert.rejects(clients.lambda.invoke({ FunctionName: 'SimpleFunc' }));
+      assert.equal(accessKeyOf(requests[0]!.headers), 'AKIDDEV');
+    } finally {
+      clients.destroy();
+    }
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
 test('the in-process emulator always gets dummy credentials, never the user\'s keys', async () => {
   const env = { ...BARE_ENV, AWS_ACCESS_KEY_ID: 'AKIDREAL', AWS_SECRET_ACCESS_KEY: 'secret' };
   Object.assign(process.env, env);

@@ -128,3 +128,30 @@ test('an unknown command that begins a single command name suggests it, where ed
   assert.equal(await usageErrorOf(['tear']), `Error: Unknown command 'tear': did you mean teardown?\nHint: Run "lambda-async-demo --help" for the commands.\n`);
   assert.equal(await usageErrorOf(['local', 'sto']), `Error: Unknown command 'sto': did you mean stop?\nHint: Run "lambda-async-demo local --help" for its options.\n`);
 });
+
+test('--help and an unknown option still win over a bad value, from the command line or the environment', async () => {
+  for (const [args, env] of [[['run', '--target', 'gcp', '--help'], {}], [['run', '--help'], { LAMBDA_ASYNC_DEMO_PORT: 'x' }]] as const) {
+    const io = captureIo(env);
+    assert.equal(await main([...args], io), 0);
+    assert.match(io.out(), /^Usage: lambda-async-demo run/);
+  }
+  assert.match(await usageErrorOf(['run', '--max-retries', '9', '--jsn']), /^Error: Unknown option '--jsn'/);
+});
+
+test('the environment fills in --port and --state-dir (not given: no explicit flag), and names itself when wrong', async () => {
+  const { local } = await runOptions([], { LAMBDA_ASYNC_DEMO_PORT: '5001', LAMBDA_ASYNC_DEMO_STATE_DIR: '/tmp/from-env' });
+  assert.equal(local.port, 5001);
+  assert.equal(local.portExplicit, false);
+  assert.equal(local.stateDir, '/tmp/from-env');
+  assert.equal(local.stateDirExplicit, false);
+  assert.equal((await runOptions(['--port', '5002'], { LAMBDA_ASYNC_DEMO_PORT: '5001' })).local.portExplicit, true);
+  assert.match(await usageErrorOf(['run'], { LAMBDA_ASYNC_DEMO_PORT: 'x' }), /^Error: LAMBDA_ASYNC_DEMO_PORT must be a port number from 1 to 65535, not 'x'\.\nHint: /);
+});
+
+test('local start takes its own --region and --retry-delays, whatever LAMBDA_ASYNC_DEMO_TARGET says', async () => {
+  const parsed = await parseCommandLine(['local', 'start', '--region', 'eu-west-1', '--retry-delays', '0.1,0.2'], captureIo({ LAMBDA_ASYNC_DEMO_TARGET: 'aws' }));
+  assert.ok('command' in parsed && parsed.command === 'local start');
+  assert.equal(parsed.options.region, 'eu-west-1');
+  assert.deepEqual(parsed.options.local.retryDelaysMs, [100, 200]);
+  assert.match(await usageErrorOf(['local', 'start', '--region', 'Mars']), /^Error: --region must be an AWS region name, not 'Mars'\./);
+});

@@ -40,15 +40,9 @@ test('the walk finds the imports it checks', () => {
   assert.ok(ALL.some((edge) => edge.from === 'cli/main.ts'));
 });
 
-/**
- * TRANSITIONAL (issue 14): src/errors.ts re-exports ExitCode and maps DemoError#exitCode through src/cli/ only until
- * src/cli/program.ts (split on another branch) takes them from src/cli/exit-codes.ts. Then empty this list.
- */
-const UNTIL_PROGRAM_SPLIT = ['errors.ts'];
-
 test('only src/cli/ imports from src/cli/: it alone reads argv, prints and sets the exit code', () => {
   assert.deepEqual(
-    offending((edge) => edge.to.startsWith('cli/') && !edge.from.startsWith('cli/') && !UNTIL_PROGRAM_SPLIT.includes(edge.from)),
+    offending((edge) => edge.to.startsWith('cli/') && !edge.from.startsWith('cli/')),
     [],
   );
 });
@@ -70,7 +64,7 @@ function exitCodeMentions(): string[] {
 }
 
 test('exit codes live in src/cli/ alone: below it a failure has a kind and a command an outcome, never ExitCode', () => {
-  assert.deepEqual(exitCodeMentions().filter((file) => !UNTIL_PROGRAM_SPLIT.includes(file)), []);
+  assert.deepEqual(exitCodeMentions(), []);
 });
 
 test('the walk finds ExitCode where it is', () => {
