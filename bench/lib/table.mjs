@@ -10,7 +10,7 @@ function digits(value) {
 const SUFFIX = { x: 'x', ms: ' ms', s: ' s', MB: ' MB', '/s': '/s' };
 
 /** "median (min-max) unit", or just "median unit" when every run gave the same figure. */
-export function formatSummary(summary, unit) {
+function formatSummary(summary, unit) {
   if (!summary || summary.runs === 0) return '-';
   const suffix = SUFFIX[unit] ?? '';
   const median = digits(summary.median);

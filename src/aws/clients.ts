@@ -57,7 +57,7 @@ const FIRST_CONTACT_TIMEOUT_MS = 5_000;
 const INVOKE_TIMEOUT_MS = 15 * 60_000 + 30_000;
 
 /** Credentials for endpoints that ignore them (the local emulator, LocalStack): never the user's real keys. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const LOCAL_REGION = 'us-east-1';
 
 export interface ClientSettings {
@@ -108,7 +108,7 @@ export interface StsApi {
  * Where the credentials come from: `chain` is the SDK's standard chain, resolved on the first call (AWS); `configured`
  * is that chain, found configured for an endpoint; `dummy` is test/test, for endpoints that ignore credentials.
  */
-export type CredentialSource = 'chain' | 'configured' | 'dummy';
+type CredentialSource = 'chain' | 'configured' | 'dummy';
 
 export interface AwsClients {
   target: Target;

@@ -91,7 +91,7 @@ const ASCII_STAND_INS: Record<string, string> = {
 };
 const NEEDS_STAND_IN = new RegExp(`[${Object.keys(ASCII_STAND_INS).join('')}]`, 'g');
 
-export function toAscii(text: string): string {
+function toAscii(text: string): string {
   return text.replace(NEEDS_STAND_IN, (char) => ASCII_STAND_INS[char] ?? char);
 }
 
