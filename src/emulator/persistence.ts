@@ -23,6 +23,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { processStamp, stillRunning } from './process-identity.js';
 
 export const STATE_FORMAT = 'lambda-async-demo-state';
 const STATE_VERSION = 2;
@@ -102,18 +103,10 @@ export type SaveUrgency = 'acknowledged' | 'background';
 /** What load() found: entities (current format), or a whole state of the first format (state.json), to convert. */
 export type LoadedState = { kind: 'entities'; entities: Entities } | { kind: 'legacy'; state: Record<string, unknown> };
 
-function isAlive(pid: number): boolean {
+/** Without a recorded stamp (a lock of an earlier version) or /proc: a live pid holds the directory if it runs Node. */
+function looksLikeOurs(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // A zombie, or a pid reused by a program that is not Node, does not hold the directory.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (/^\d+ \(.*\) Z/.test(stat)) return false;
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /node|lambda-async-demo/.test(commandLine);
+    return /node|lambda-async-demo/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return true; // no /proc (macOS): the pid is alive, assume it is ours
   }
@@ -180,20 +173,21 @@ export class StatePersistence {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
-        writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+        writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), stamp: processStamp('self') }));
         closeSync(fd);
         this.lockHeld = true;
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      let holder: { pid?: number; startedAt?: string } = {};
+      let holder: { pid?: number; startedAt?: string; stamp?: string } = {};
       try {
         holder = JSON.parse(readFileSync(path, 'utf8')) as typeof holder;
       } catch {
         // Empty or half-written: its writer died between create and write, or is writing now. Retried below.
       }
-      if (typeof holder.pid === 'number' && isAlive(holder.pid)) throw new StateLockedError(this.stateDir, holder.pid, holder.startedAt);
+      // A live pid is the holder only if it is the process that took the lock (not one that got its pid after a restart).
+      if (typeof holder.pid === 'number' && stillRunning(holder.pid, holder.stamp, looksLikeOurs)) throw new StateLockedError(this.stateDir, holder.pid, holder.startedAt);
       if (typeof holder.pid !== 'number' && Date.now() - statSync(path).mtimeMs < 2_000) {
         throw new StateLockedError(this.stateDir, 0, undefined);
       }

@@ -12,6 +12,8 @@ export interface ServerRecord {
   stateDir: string;
   /** ISO 8601. */
   startedAt: string;
+  /** The server process's boot and start time (process-identity.ts): a later process with the same pid is not it. */
+  processStamp?: string;
   /** "user": `local start`; "auto": a per-step command started it, so `teardown` stops it again. */
   startedBy: StartedBy;
   region: string;
@@ -74,12 +76,3 @@ export function removeServerRecord(stateDir: string, pid?: number): void {
   removeFile(pidFilePath(stateDir));
 }
 
-/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -11,7 +11,6 @@ import type { IncidentCounts } from '../emulator/incidents.js';
 import { BIN } from '../product.js';
 import {
   logFilePath,
-  processExists,
   readServerRecord,
   removeServerRecord,
   writeServerRecord,
@@ -19,6 +18,7 @@ import {
   type StartedBy,
 } from './pid-file.js';
 import { PORT_ENV, urlFor } from './settings.js';
+import { processStamp, stillRunning } from '../emulator/process-identity.js';
 
 /** What GET /_emulator/health answers. */
 interface ServerHealth {
@@ -87,7 +87,7 @@ function probeHealth(url: string, timeoutMs = 1_000): Promise<ServerHealth | und
 export async function findServer(stateDir: string): Promise<ServerStatus> {
   const record = readServerRecord(stateDir);
   if (!record) return { state: 'stopped' };
-  if (!processIsAlive(record.pid)) return { state: 'stale', record };
+  if (!serverIsAlive(record)) return { state: 'stale', record };
   const health = await probeHealth(record.url);
   if (health && health.pid === record.pid) return { state: 'running', record, health };
   return { state: 'unresponsive', record };
@@ -103,19 +103,18 @@ export async function stateDirOnPort(host: string, port: number): Promise<string
   return health.stateDir ?? 'none';
 }
 
-/** A process that exited but was not reaped yet (a zombie) counts as gone: it will never answer or stop again. */
-function processIsAlive(pid: number): boolean {
-  if (!processExists(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): kill(pid, 0) is all we know
-  }
+/**
+ * Whether the server a record names still runs: its pid alive and, where Linux tells, the very process that wrote the
+ * record (a pid reused after a restart is not it). A zombie counts as gone: it will never answer or stop again.
+ */
+function serverIsAlive(record: Pick<ServerRecord, 'pid' | 'processStamp'>): boolean {
+  return stillRunning(record.pid, record.processStamp);
 }
 
 /** On Linux, whether that pid runs our server (so a reused pid is never signalled); undefined when it cannot be told. */
-function runsOurServer(pid: number): boolean | undefined {
+function runsOurServer(record: Pick<ServerRecord, 'pid' | 'processStamp'>): boolean | undefined {
+  const { pid } = record;
+  if (record.processStamp !== undefined && processStamp(pid) !== undefined) return processStamp(pid) === record.processStamp;
   try {
     const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return /server-main|lambda-async-demo/.test(commandLine);
@@ -182,7 +181,7 @@ export interface ServingServer {
  */
 export async function startServer(config: ServeConfig, log: (line: string) => void): Promise<ServingServer> {
   const existing = readServerRecord(config.stateDir);
-  if (existing && existing.pid !== process.pid && processIsAlive(existing.pid)) throw alreadyRunning(existing);
+  if (existing && existing.pid !== process.pid && serverIsAlive(existing)) throw alreadyRunning(existing);
 
   const [{ startEmulator }, { CorruptStateError, StateLockedError }] = await Promise.all([
     import('../emulator/index.js'),
@@ -230,6 +229,7 @@ export async function startServer(config: ServeConfig, log: (line: string) => vo
     host: config.host,
     stateDir: config.stateDir,
     startedAt: new Date().toISOString(),
+    processStamp: processStamp('self'),
     startedBy: config.startedBy,
     region: running.emulator.region,
     retryDelaysMs: config.retryDelaysMs,
@@ -366,9 +366,9 @@ export type StopOutcome =
   | { state: 'stale'; record: ServerRecord }
   | { state: 'stopped'; record: ServerRecord; forced: boolean };
 
-async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
+async function waitUntilGone(record: ServerRecord, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (processIsAlive(pid)) {
+  while (serverIsAlive(record)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, STOP_POLL_MS));
   }
@@ -387,7 +387,7 @@ export async function stopServer(stateDir: string, timeoutMs = STOP_TIMEOUT_MS):
     return { state: 'stale', record: status.record };
   }
   const { record } = status;
-  if (status.state === 'unresponsive' && runsOurServer(record.pid) !== true) {
+  if (status.state === 'unresponsive' && runsOurServer(record) !== true) {
     throw environmentError(
       `Pid ${record.pid} from ${stateDir}/server.json does not answer as the local emulator at ${record.url}, so it was left alone.`,
       `If it is the emulator, stop it with: kill ${record.pid}. If not, delete ${stateDir}/server.json.`,
@@ -399,14 +399,14 @@ export async function stopServer(stateDir: string, timeoutMs = STOP_TIMEOUT_MS):
     // Gone between the check and the signal: as good as stopped.
   }
   let forced = false;
-  if (!(await waitUntilGone(record.pid, timeoutMs))) {
+  if (!(await waitUntilGone(record, timeoutMs))) {
     forced = true;
     try {
       process.kill(record.pid, 'SIGKILL');
     } catch {
       // Exited just now.
     }
-    await waitUntilGone(record.pid, 2_000);
+    await waitUntilGone(record, 2_000);
   }
   removeServerRecord(stateDir, record.pid);
   return { state: 'stopped', record, forced };

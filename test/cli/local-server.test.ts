@@ -142,6 +142,24 @@ test('a stale pid file (its process gone) is reported by status and removed', as
   assert.equal(existsSync(join(sandbox.stateDir, 'server.json')), false);
 });
 
+test('a pid file whose pid now belongs to another process (reused after a restart) is stale: local start -d starts anew', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
+  const sandbox = await createSandbox();
+  const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  t.after(() => other.kill('SIGKILL'));
+  await new Promise((resolve) => other.once('spawn', resolve));
+  const port = await freePort();
+  writeFileSync(
+    join(sandbox.stateDir, 'server.json'),
+    JSON.stringify({ pid: other.pid, url: `http://127.0.0.1:${port}`, port, host: '127.0.0.1', stateDir: sandbox.stateDir, startedAt: '2026-01-01T00:00:00.000Z', processStamp: 'another-boot:12345', startedBy: 'user' }),
+  );
+  const started = await sandbox.cli(['local', 'start', '-d']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.match(started.stderr + started.stdout, new RegExp(`Removed a stale pid file: pid ${other.pid} is gone`));
+  assert.notEqual(sandbox.serverPid(), other.pid);
+  assert.equal(other.exitCode, null, 'the process that got the pid was left alone');
+  await sandbox.stopServer();
+});
+
 test('a corrupt state file is reported with its clear message, moved aside, and the server starts empty', async () => {
   const sandbox = await createSandbox();
   mkdirSync(sandbox.stateDir, { recursive: true });

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../../src/emulator/index.js';
+import { processStamp } from '../../src/emulator/process-identity.js';
 import {
   CorruptStateError,
   STATE_FORMAT,
@@ -261,6 +262,23 @@ test('one server per state directory: a live holder is named, a dead one is take
   assert.equal(JSON.parse(readFileSync(join(dir, 'server.lock'), 'utf8')).pid, process.pid);
   next.dispose();
   assert.equal(existsSync(join(dir, 'server.lock')), false);
+});
+
+test('a lock naming a live Node process that is not its holder (the pid reused after a restart) is taken over', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
+  const dir = freshDir();
+  mkdirSync(dir, { recursive: true });
+  // Another Node process, alive, in the pid a lock of an earlier boot names: its start time is not the recorded one.
+  const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  t.after(() => other.kill('SIGKILL'));
+  await new Promise((resolve) => other.once('spawn', resolve));
+  writeFileSync(join(dir, 'server.lock'), JSON.stringify({ pid: other.pid, startedAt: '2026-01-01T00:00:00.000Z', stamp: 'another-boot:12345' }));
+  const next = new StatePersistence(dir);
+  next.lock();
+  assert.equal(JSON.parse(readFileSync(join(dir, 'server.lock'), 'utf8')).pid, process.pid);
+  next.dispose();
+  // The same live process with its own stamp does hold it.
+  writeFileSync(join(dir, 'server.lock'), JSON.stringify({ pid: other.pid, startedAt: '2026-01-01T00:00:00.000Z', stamp: processStamp(other.pid!) }));
+  assert.throws(() => new StatePersistence(dir).lock(), StateLockedError);
 });
 
 test('a state.json of the first format is converted into a snapshot on start, and nothing is lost', async () => {
