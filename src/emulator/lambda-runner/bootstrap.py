@@ -21,6 +21,33 @@ _channel = int(os.environ.pop('NODE_CHANNEL_FD'))
 os.environ.pop('NODE_CHANNEL_SERIALIZATION_MODE', None)
 _reader = os.fdopen(_channel, 'rb', buffering=0)
 _writer = os.fdopen(os.dup(_channel), 'wb', buffering=0)
+# Bytes read from the channel past the last whole message: _messages() starts with them.
+_pending = b''
+
+
+def _next_message():
+    global _pending
+    while b'\n' not in _pending:
+        chunk = _reader.read(65536)
+        if not chunk:
+            return None
+        _pending += chunk
+    line, _pending = _pending.split(b'\n', 1)
+    return json.loads(line) if line.strip() else _next_message()
+
+
+# A spare interpreter, started before any function needed it (spare-runtime.ts), waits here for the function it will
+# serve, as bootstrap.ts does for Node.js: nothing below has read os.environ or the working directory until then.
+if os.environ.pop('LAMBDA_ASYNC_DEMO_SPARE_RUNTIME', None) == '1':
+    _writer.write(b'{"type": "standby"}\n')
+    while True:
+        _assignment = _next_message()
+        if _assignment is None:
+            sys.exit(0)  # the emulator went away before it needed this interpreter
+        if _assignment.get('type') == 'assign':
+            break
+    os.environ.update(_assignment['env'])
+    os.chdir(_assignment['cwd'])
 
 TASK_ROOT = os.environ.get('LAMBDA_TASK_ROOT', os.getcwd())
 HANDLER = os.environ.get('_HANDLER', 'index.lambda_handler')
@@ -410,16 +437,11 @@ def _handle_event_request(handler, message):
 
 
 def _messages():
-    pending = b''
     while True:
-        chunk = _reader.read(65536)
-        if not chunk:
+        message = _next_message()
+        if message is None:
             return
-        pending += chunk
-        while b'\n' in pending:
-            line, pending = pending.split(b'\n', 1)
-            if line.strip():
-                yield json.loads(line)
+        yield message
 
 
 def main():

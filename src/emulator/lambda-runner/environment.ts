@@ -82,7 +82,7 @@ export class ExecutionEnvironment {
     readonly fn: RunnableFunction,
     private readonly codeDir: string,
     private readonly onDead: (environment: ExecutionEnvironment) => void,
-    private readonly takeSpare: (env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
+    private readonly takeSpare: (runtime: LanguageRuntime, env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
   ) {
     this.createdAt = host.now();
     this.streamName = logStreamName(this.createdAt);
@@ -144,11 +144,9 @@ export class ExecutionEnvironment {
     const startedAt = performance.now();
     this.log(initStartLine(this.host.region, this.runtime.runtimeVersion));
     const env = this.childEnvironment();
-    // Spare runtimes are Node.js processes: a Python function always starts its own interpreter.
     const child =
-      this.runtime.family === 'python'
-        ? spawnPython(this.runtime, env, this.codeDir)
-        : (this.takeSpare(env)?.claim(env, this.codeDir) ?? forkRuntime(env, this.codeDir));
+      this.takeSpare(this.runtime, env)?.claim(env, this.codeDir) ??
+      (this.runtime.family === 'python' ? spawnPython(this.runtime, env, this.codeDir) : forkRuntime(env, this.codeDir));
     this.child = child;
     const forwardRaw = (chunk: Buffer): void => this.forwardRawOutput(chunk.toString('utf8'));
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', guarded('function output', forwardRaw));

@@ -2,6 +2,7 @@
 import { ExecutionEnvironment } from './environment.js';
 import { InvocationAborted, type RunnableFunction, type RunnerHost } from './invocation.js';
 import type { SpareRuntime } from './spare-runtime.js';
+import type { LanguageRuntime } from './runtimes.js';
 
 /** The environments of one function: reuse idle ones, start new ones up to the limit, otherwise wait. */
 export class FunctionPool {
@@ -13,7 +14,7 @@ export class FunctionPool {
   constructor(
     private readonly host: RunnerHost,
     private readonly codeDirFor: (fn: RunnableFunction) => string,
-    private readonly takeSpare: (env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
+    private readonly takeSpare: (runtime: LanguageRuntime, env: Record<string, string>) => SpareRuntime | undefined = () => undefined,
   ) {}
 
   async acquire(fn: RunnableFunction): Promise<ExecutionEnvironment> {

@@ -3,7 +3,8 @@ import { guarded } from '../fault.js';
 import { CodeStore } from './code-store.js';
 import { InvocationAborted, type InvocationOutcome, type InvocationRequest, type RunnableFunction, type RunnerHost } from './invocation.js';
 import { FunctionPool } from './pool.js';
-import { SpareRuntime } from './spare-runtime.js';
+import type { LanguageRuntime } from './runtimes.js';
+import { SpareRuntime, spareKey } from './spare-runtime.js';
 
 /** All functions' execution environments. */
 export class LambdaRunner {
@@ -11,39 +12,45 @@ export class LambdaRunner {
   private readonly latestRevision = new Map<string, string>();
   private readonly code = new CodeStore();
   private closed = false;
-  private spare?: SpareRuntime;
-  private keepSpare = false;
+  /** One spare per runtime kind (spareKey) a function has needed so far. */
+  private readonly spares = new Map<string, SpareRuntime>();
+  private readonly kept = new Map<string, LanguageRuntime | undefined>();
 
   constructor(private readonly host: RunnerHost) {}
 
-  /** From now on keeps one runtime process forked ahead of the next cold start (see SpareRuntime). */
-  prewarm(): void {
-    this.keepSpare = true;
-    this.replenishSpare();
+  /**
+   * From now on keeps one runtime process of this kind (Node.js when none is given) started ahead of the next cold
+   * start (see SpareRuntime).
+   */
+  prewarm(runtime?: LanguageRuntime): void {
+    const key = runtime ? spareKey(runtime) : 'nodejs';
+    if (!this.kept.has(key)) this.kept.set(key, runtime);
+    this.replenishSpare(key);
   }
 
-  private replenishSpare(): void {
-    if (this.closed || !this.keepSpare || this.spare?.alive) return;
-    const spare = new SpareRuntime();
-    this.spare = spare;
+  private replenishSpare(key: string): void {
+    if (this.closed || !this.kept.has(key) || this.spares.get(key)?.alive) return;
+    const spare = new SpareRuntime(this.kept.get(key));
+    this.spares.set(key, spare);
     spare.child.once('close', () => {
-      if (this.spare === spare) this.spare = undefined;
+      if (this.spares.get(key) === spare) this.spares.delete(key);
     });
   }
 
-  private takeSpare(env: Record<string, string>): SpareRuntime | undefined {
-    const spare = this.spare;
+  private takeSpare(runtime: LanguageRuntime, env: Record<string, string>): SpareRuntime | undefined {
+    const key = spareKey(runtime);
+    const spare = this.spares.get(key);
     if (!spare?.alive || !spare.fits(env)) return undefined;
-    this.spare = undefined;
-    // The next cold start finds another one ready. Forked on a later turn, so this request does not wait for the fork.
-    setTimeout(guarded('spare environment fork', () => this.replenishSpare()), 0).unref();
+    this.spares.delete(key);
+    // The next cold start finds another one ready. Started on a later turn, so this request does not wait for it.
+    setTimeout(guarded('spare environment start', () => this.replenishSpare(key)), 0).unref();
     return spare;
   }
 
   private poolFor(functionName: string): FunctionPool {
     let pool = this.pools.get(functionName);
     if (!pool) {
-      pool = new FunctionPool(this.host, (fn) => this.code.directoryFor(fn), (env) => this.takeSpare(env));
+      pool = new FunctionPool(this.host, (fn) => this.code.directoryFor(fn), (runtime, env) => this.takeSpare(runtime, env));
       this.pools.set(functionName, pool);
     }
     return pool;
@@ -81,9 +88,9 @@ export class LambdaRunner {
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    const spare = this.spare;
-    this.spare = undefined;
-    await Promise.all([...pools.map((pool) => pool.destroy('The emulator is shutting down.')), spare?.kill()]);
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    await Promise.all([...pools.map((pool) => pool.destroy('The emulator is shutting down.')), ...spares.map((spare) => spare.kill())]);
     this.code.clear();
   }
 }

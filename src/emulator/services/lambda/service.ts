@@ -12,6 +12,7 @@ import {
 } from '../../lambda-runner/async-invoker.js';
 import { InvocationAborted, type RunnableFunction } from '../../lambda-runner/invocation.js';
 import { LambdaRunner } from '../../lambda-runner/runner.js';
+import { languageRuntime } from '../../lambda-runner/runtimes.js';
 import { type CodePackageRequest, CodePackages } from './code-package.js';
 import {
   asCreateInput,
@@ -138,8 +139,9 @@ export class LambdaService implements Service {
     const configuration = buildConfiguration(this.ctx, name, input, undefined);
     this.functions[name] = { configuration, code: input.Code.ZipFile, ...tagsOf(input.Tags) };
     this.ctx.stateChanged();
-    // Its first invoke will need a runtime process: fork one now, while the caller is still busy deploying.
-    this.runner.prewarm();
+    // Its first invoke will need a runtime process of its language: start one now, while the caller is still busy
+    // deploying.
+    this.runner.prewarm(languageRuntime(configuration.Runtime!));
     return configuration;
   }
 
