@@ -1,6 +1,4 @@
 // The CLI's edge: the only code that takes argv, owns the process's warnings and Ctrl-C, prints, and picks the exit code.
-import { createInterface } from 'node:readline/promises';
-import { Writable } from 'node:stream';
 import type { LocalServerInUse, RunOptions } from '../commands/run.js';
 import type { DetachedLaunch } from '../commands/local.js';
 import type { Finished, Outcome } from '../commands/outcome.js';
@@ -264,6 +262,8 @@ async function runSubcommand(parsed: Subcommand, deps: CommandDeps, launch: Prom
 /** A yes/no question on the terminal; anything but y or yes is no. It goes to stderr, where progress goes, so
  * `teardown --target aws > log` still shows it. */
 async function askOnTerminal(question: string, stdin: InputStream, stderr: OutputStream, signal: AbortSignal): Promise<boolean> {
+  // Loaded here, for the one command that asks: every other start (--help included) skips readline and streams.
+  const [{ createInterface }, { Writable }] = await Promise.all([import('node:readline/promises'), import('node:stream')]);
   // readline wants a stream; the CLI's stderr may be any writer (a test's capture).
   const output = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
