@@ -267,14 +267,6 @@ async function measureServer(url, label) {
       // Deleting the stack stops the function's environments and drops its queued events: the next run starts quiet.
       await deleteStack(clients.cfn, stackName);
     }
-    for (let run = 0; run < RUNS.sqs; run += 1) {
-      progress(`${label}: SQS run ${run + 1}/${RUNS.sqs}`);
-      const queueUrl = await createQueue(clients.sqs, `bench-throughput-${run}-${Date.now()}`);
-      const rates = await sqsThroughput(clients.sqs, queueUrl, RUNS.sqsMessages);
-      figures.sends.push(rates.sendPerSecond);
-      figures.receives.push(rates.receiveDeletePerSecond);
-      await deleteQueue(clients.sqs, queueUrl);
-    }
     progress(`${label}: filling a queue with ${RUNS.deepQueue} messages`);
     const shallow = await createQueue(clients.sqs, `bench-depth-10-${Date.now()}`);
     const deep = await createQueue(clients.sqs, `bench-depth-${RUNS.deepQueue}-${Date.now()}`);
@@ -332,21 +324,40 @@ async function measureCanned(url) {
   const queueUrl = `${url}/000000000000/canned`;
   const figures = { sends: [], receives: [], p50s: [] };
   try {
-    progress('SDK alone: SQS and Invoke against canned answers');
+    progress('SDK alone: Invoke against canned answers');
     // The canned server is a fresh process too: its first calls run cold, untimed.
     await invokeLatency(clients.lambda, 'Canned', 500);
     await sqsThroughput(clients.sqs, queueUrl, 1000);
-    // The same calls as against our servers (sqsThroughput): send one at a time, then receive 10 and delete each.
-    for (let run = 0; run < RUNS.sqs; run += 1) {
-      const rates = await sqsThroughput(clients.sqs, queueUrl, RUNS.sqsMessages);
-      figures.sends.push(rates.sendPerSecond);
-      figures.receives.push(rates.receiveDeletePerSecond);
-    }
     for (let run = 0; run < RUNS.api; run += 1) figures.p50s.push((await invokeLatency(clients.lambda, 'Canned', RUNS.warmCalls)).warmP50Ms);
   } finally {
     clients.destroy();
   }
   return figures;
+}
+
+/**
+ * The SQS rates of every server in rounds: each round sends and receives the same 500 messages against each server in
+ * turn (the order rotating), so a ratio compares samples taken moments apart rather than a minute apart; a machine
+ * that slows down for a while slows every side of the round. `targets`: { figures, url, queueUrl? } per server; the
+ * canned server's fixed queue URL is given, ours get a new queue per round.
+ */
+async function measureSqsRounds(targets) {
+  const sessions = targets.map((entry) => ({ ...entry, clients: clientsFor(entry.url) }));
+  try {
+    for (let run = 0; run < RUNS.sqs; run += 1) {
+      progress(`SQS round ${run + 1}/${RUNS.sqs}: ${sessions.map((entry) => entry.label).join(', ')}`);
+      for (let turn = 0; turn < sessions.length; turn += 1) {
+        const entry = sessions[(run + turn) % sessions.length];
+        const queueUrl = entry.queueUrl ?? (await createQueue(entry.clients.sqs, `bench-throughput-${run}-${Date.now()}`));
+        const rates = await sqsThroughput(entry.clients.sqs, queueUrl, RUNS.sqsMessages);
+        entry.figures.sends.push(rates.sendPerSecond);
+        entry.figures.receives.push(rates.receiveDeletePerSecond);
+        if (!entry.queueUrl) await deleteQueue(entry.clients.sqs, queueUrl);
+      }
+    }
+  } finally {
+    for (const entry of sessions) entry.clients.destroy();
+  }
 }
 
 /** The rows of sections 3-5 for one of our servers, beside moto and the SDK's ceiling. */
@@ -373,7 +384,10 @@ function apiSections(server, ours, moto, canned, _motoSkipReason) {
       const median = summarize(samples).median;
       return { baseline: { label, summary: summarize(samples) }, ratio: summarize(oursSamples.map((rate) => rate / median)) };
     };
-    const ceiling = cannedSamples?.length ? against('SDK alone', cannedSamples) : {};
+    // Against the ceiling, round by round (measureSqsRounds): each round's rate over the SDK-alone rate of that round.
+    const ceiling = cannedSamples?.length
+      ? { baseline: { label: 'SDK alone', summary: summarize(cannedSamples) }, ratio: pairedRatios(oursSamples, cannedSamples) }
+      : {};
     return [
       { figure, unit: '/s', ours: summary, ...ceiling, target: target('>= 0.8x SDK alone', ceiling.ratio ? ceiling.ratio.median >= 0.8 : undefined) },
       ...(motoSamples?.length ? [{ figure: `  the same against moto`, unit: '/s', ours: summary, ...against('moto', motoSamples) }] : []),
@@ -414,15 +428,20 @@ async function benchApis(servers, motoState) {
     measured.push({ server, figures: await measureServer(server.url, server.short) });
   }
   let canned;
+  let cannedServer;
   try {
-    const cannedServer = await startCannedServer();
-    try {
-      canned = await measureCanned(cannedServer.url);
-    } finally {
-      await cannedServer.stop();
-    }
+    cannedServer = await startCannedServer();
+    canned = await measureCanned(cannedServer.url);
   } catch (error) {
     progress(`no SDK-alone baseline: ${error.message}`);
+  }
+  try {
+    await measureSqsRounds([
+      ...measured.map(({ server, figures }) => ({ label: server.short, url: server.url, figures })),
+      ...(canned ? [{ label: 'SDK alone', url: cannedServer.url, queueUrl: `${cannedServer.url}/000000000000/canned`, figures: canned }] : []),
+    ]);
+  } finally {
+    await cannedServer?.stop();
   }
   let moto;
   if (motoState.available) {
@@ -449,7 +468,7 @@ async function benchApis(servers, motoState) {
         ['SendMessage', durable.sends, inMemory.sends],
         ['ReceiveMessage (10) + DeleteMessage each', durable.receives, inMemory.receives],
       ].map(([name, ours, baseline]) => {
-        const ratio = summarize(ours.map((rate) => rate / summarize(baseline).median));
+        const ratio = pairedRatios(ours, baseline);
         return { figure: `${name} · durable vs in memory`, unit: '/s', ours: summarize(ours), baseline: { label: 'in memory', summary: summarize(baseline) }, ratio, target: target('>= 0.7x in memory', ratio.median >= 0.7) };
       })
     : [];
