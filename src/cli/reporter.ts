@@ -1,7 +1,8 @@
 // Every byte the CLI prints goes through here: results, progress (spinner or plain lines), warnings and errors.
 import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
-import type { Activity, DeploymentView, RunProgress } from '../commands/run.js';
+import type { Activity, DeploymentView } from '../commands/activity.js';
+import type { RunProgress } from '../commands/run.js';
 import { DeployBoard, renderOutputsTable, renderResourceTable, renderTransition } from '../lesson/deploy-progress.js';
 import type { StepHooks } from '../lesson/steps.js';
 import { asciiGlyphs, plainPaint, unicodeGlyphs, type Glyphs, type Paint } from '../lesson/paint.js';

@@ -3,12 +3,20 @@
 import type { DemoError } from '../errors.js';
 import type { Glyphs, Paint } from '../lesson/paint.js';
 import type { StepHooks } from '../lesson/steps.js';
-import type { DeploymentView } from './run.js';
+import type { StackEvent } from '@aws-sdk/client-cloudformation';
 
 export interface Activity {
   update(text: string): void;
   done(text?: string): void;
   fail(text?: string): void;
+}
+
+/** A deploy as it happens: a live table of resources on a terminal, one line per status change otherwise. */
+export interface DeploymentView extends Activity {
+  /** This deploy's stack events, oldest first, each once. */
+  events(events: StackEvent[]): void;
+  /** Ends it well, then shows the stack's outputs. */
+  done(text?: string, outputs?: Record<string, string>): void;
 }
 
 /** Runs one piece of work under its own spinner (or line), marked failed if it throws. */

@@ -8,6 +8,7 @@ import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
 import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
+import { stackHostOf, stackWait } from '../lesson/timing.js';
 
 export interface DeployOptions extends CommandOptions {
   /** MaximumRetryAttempts, 0-2: the template parameter. */
@@ -30,6 +31,7 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
   const { value, notes } = await withSession(options, deps, async (session) => {
     const cfn = session.clients.cloudFormation;
     const local = Boolean(session.server);
+    const wait = stackWait(stackHostOf(local, options.endpointUrl), 'deploy', options.timeoutMs);
     await tracked(reporter, 'Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
     // The live resource table (a terminal) or a line per resource status (pipes, CI), as `run` shows it, on stderr;
     // the outputs go to stdout below.
@@ -44,8 +46,8 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
           MaximumRetryAttempts: String(options.maxRetries),
           Runtime: templateRuntime(options.runtime, local),
         },
-        pollIntervalMs: local ? 100 : options.endpointUrl ? 500 : 1_500,
-        timeoutMs: options.timeoutMs ?? (local ? 60_000 : 30 * 60_000),
+        pollIntervalMs: wait.pollMs,
+        timeoutMs: wait.timeoutMs,
         signal: deps.signal,
         onStatus: (status) => view.update(status),
         onEvents: (events) => view.events(events),

@@ -1,6 +1,5 @@
 // `run`: validate and deploy the stack, run the six steps, and return the report (the CLI prints it).
 import { randomUUID } from 'node:crypto';
-import type { StackEvent } from '@aws-sdk/client-cloudformation';
 import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
@@ -13,8 +12,9 @@ import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson, type StepHooks } from '../lesson/steps.js';
 import { buildTimeline, formatSeconds } from '../lesson/timeline.js';
 import { readTemplate, TEMPLATE_PATH } from '../lesson/template.js';
-import { lessonTiming } from '../lesson/timing.js';
-import { tracked as trackedActivity, type Activity } from './activity.js';
+import { lessonTiming, stackHostOf, stackWait } from '../lesson/timing.js';
+import { tracked as trackedActivity, type Activity, type DeploymentView } from './activity.js';
+import { BIN } from '../product.js';
 
 /** The template ships inside the package: found next to the code, wherever the user runs the command from. */
 
@@ -35,16 +35,6 @@ export interface RunOptions {
   port?: number;
   /** The function's language (--runtime); Node.js when not given. */
   runtime?: RuntimeFamily;
-}
-
-export type { Activity } from './activity.js';
-
-/** A deploy as it happens: a live table of resources on a terminal, one line per status change otherwise. */
-export interface DeploymentView extends Activity {
-  /** This deploy's stack events, oldest first, each once. */
-  events(events: StackEvent[]): void;
-  /** Ends it well, then shows the stack's outputs. */
-  done(text?: string, outputs?: Record<string, string>): void;
 }
 
 export interface RunProgress {
@@ -81,12 +71,6 @@ export interface TimingOverrides {
   /** Longest wait for the change set and for the stack, each. */
   deployTimeoutMs?: number;
   lesson?: Partial<LessonTiming>;
-}
-
-/** Pause between the deploy's polls: the emulator is done before the first; CloudFormation takes its time. */
-function deployPollMs(localDelays: [number, number] | null, endpointUrl: string | undefined): number {
-  if (localDelays) return 100;
-  return endpointUrl ? 500 : 1_500;
 }
 
 function placeOf(clients: AwsClients, inProcess: boolean, server: boolean): Place {
@@ -160,7 +144,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       await connect();
       progress.info(
         `Using the local server at ${server.url} (pid ${server.pid}): the stack stays there for exploring; ` +
-          '"lambda-async-demo teardown" removes it.',
+          `"${BIN} teardown" removes it.`,
       );
     } else if (!inProcess) {
       // Before anything changes: whose account, as whom, where. An odd answer stops the run here, and an endpoint that
@@ -179,6 +163,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
     const where = stackLocation(options, clients.region, server);
 
     await tracked('Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
+    const wait = stackWait(stackHostOf(localDelays !== null, options.endpointUrl), 'deploy', deps.timing?.deployTimeoutMs);
     const deployTitle = `Deploy stack ${options.stackName}`;
     const view = progress.deployment?.(deployTitle);
     const activity = view ?? progress.begin(deployTitle);
@@ -193,8 +178,8 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
           MaximumRetryAttempts: String(options.maxRetries),
           Runtime: templateRuntime(options.runtime ?? 'nodejs', localDelays !== null),
         },
-        pollIntervalMs: deps.timing?.deployPollMs ?? deployPollMs(localDelays, options.endpointUrl),
-        timeoutMs: deps.timing?.deployTimeoutMs ?? (localDelays ? 60_000 : 30 * 60_000),
+        pollIntervalMs: deps.timing?.deployPollMs ?? wait.pollMs,
+        timeoutMs: wait.timeoutMs,
         signal,
         onStatus: (status) => activity.update(status),
         onEvents: (events) => view?.events(events),

@@ -11,6 +11,7 @@ import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
 import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
+import { stackHostOf, stackWait } from '../lesson/timing.js';
 
 export interface TeardownOptions extends CommandOptions {
   /** Delete on AWS without asking. */
@@ -108,7 +109,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
   const cfn = session.clients.cloudFormation;
   const stackId = stack.StackId ?? options.stackName;
   await cfn.deleteStack({ StackName: stackId });
-  const local = Boolean(session.server);
+  const wait = stackWait(stackHostOf(Boolean(session.server), options.endpointUrl), 'delete', options.timeoutMs);
   let lastStatus: string | undefined = stack.StackStatus;
   const finished = await pollUntil(
     async () => {
@@ -127,7 +128,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
       if (status === 'DELETE_FAILED') return status;
       return undefined;
     },
-    { intervalMs: local ? 100 : 3_000, deadline: Date.now() + (options.timeoutMs ?? (local ? 60_000 : 30 * 60_000)), signal: deps.signal },
+    { intervalMs: wait.pollMs, deadline: Date.now() + wait.timeoutMs, signal: deps.signal },
   );
   if (!finished) {
     throw environmentError(

@@ -40,3 +40,20 @@ export function lessonTiming(timeoutMs: number | undefined, localRetryDelaysMs: 
     minCallSpacingMs: 200,
   };
 }
+
+/** Where the stack lives, for how its operations are waited on: this tool's emulator, another endpoint, or AWS. */
+export type StackHost = 'emulator' | 'endpoint' | 'aws';
+
+export function stackHostOf(onEmulator: boolean, endpointUrl: string | undefined): StackHost {
+  return onEmulator ? 'emulator' : endpointUrl ? 'endpoint' : 'aws';
+}
+
+/**
+ * How a deploy or a delete waits for the stack: the emulator is done before the first poll, another endpoint soon,
+ * CloudFormation on AWS takes minutes (a delete is polled every 3 s anywhere but the emulator: it takes longer and
+ * its progress shows in no event worth reading). `timeoutMs`: the user's --timeout, when given.
+ */
+export function stackWait(host: StackHost, operation: 'deploy' | 'delete', timeoutMs?: number): { pollMs: number; timeoutMs: number } {
+  const pollMs = host === 'emulator' ? 100 : operation === 'delete' ? 3_000 : host === 'endpoint' ? 500 : 1_500;
+  return { pollMs, timeoutMs: timeoutMs ?? (host === 'emulator' ? 60_000 : 30 * 60_000) };
+}
