@@ -8,7 +8,8 @@ import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
 import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions } from './session.js';
-import { stackHostOf, stackWait } from '../lesson/timing.js';
+import { stackWait } from '../lesson/timing.js';
+import { stackHostOf } from './connection.js';
 
 export interface DeployOptions extends CommandOptions {
   /** MaximumRetryAttempts, 0-2: the template parameter. */
@@ -31,7 +32,7 @@ export async function deploy(options: DeployOptions, deps: CommandDeps): Promise
   const { value, notes } = await withSession(options, deps, async (session) => {
     const cfn = session.clients.cloudFormation;
     const local = Boolean(session.server);
-    const wait = stackWait(stackHostOf(local, options.endpointUrl), 'deploy', options.timeoutMs);
+    const wait = stackWait(stackHostOf(session.kind), 'deploy', options.timeoutMs);
     await tracked(reporter, 'Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
     // The live resource table (a terminal) or a line per resource status (pipes, CI), as `run` shows it, on stderr;
     // the outputs go to stdout below.

@@ -1,6 +1,6 @@
 // `run`: validate and deploy the stack, run the six steps, and return the report (the CLI prints it).
 import { randomUUID } from 'node:crypto';
-import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
+import { configuredRegion, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
 import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
@@ -12,9 +12,10 @@ import { buildReport, type RunReport } from '../lesson/report.js';
 import { lessonSteps, runLesson, type StepHooks } from '../lesson/steps.js';
 import { buildTimeline, formatSeconds } from '../lesson/timeline.js';
 import { readTemplate, TEMPLATE_PATH } from '../lesson/template.js';
-import { lessonTiming, stackHostOf, stackWait } from '../lesson/timing.js';
+import { lessonTiming, stackWait } from '../lesson/timing.js';
 import { tracked as trackedActivity, type Activity, type DeploymentView } from './activity.js';
 import { BIN } from '../product.js';
+import { connect, stackHostOf, type Connection, type SessionKind } from './connection.js';
 
 /** The template ships inside the package: found next to the code, wherever the user runs the command from. */
 
@@ -73,11 +74,6 @@ export interface TimingOverrides {
   lesson?: Partial<LessonTiming>;
 }
 
-function placeOf(clients: AwsClients, inProcess: boolean, server: boolean): Place {
-  const label = inProcess ? 'the local emulator' : server ? 'the local server' : undefined;
-  return { endpoint: clients.endpoint, region: clients.region, label };
-}
-
 
 export async function run(options: RunOptions, deps: RunDependencies): Promise<RunReport> {
   const startedAt = Date.now();
@@ -98,6 +94,7 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
 
   let emulator: { url: string; close(): Promise<void> } | undefined;
   let clients: AwsClients | undefined;
+  let connection: Connection | undefined;
   /** Set once the deploy may have created something: from then on Ctrl-C says how to remove it. */
   let deployBegan = false;
   const tracked = <T>(title: string, work: (activity: Activity) => Promise<T>, outcome: (value: T) => string) =>
@@ -127,21 +124,21 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
         (started) => `${started.url}, retry delays ${formatSeconds(first)} and ${formatSeconds(second)}`,
       );
     }
-    const connect = async () => {
-      clients = await createClients({
+    const kind: SessionKind = inProcess ? 'in-process' : server ? 'local-server' : options.endpointUrl ? 'endpoint' : 'aws';
+    const connectNow = async () => {
+      connection = await connect(kind, {
         target: options.target,
         endpoint: emulator?.url ?? server?.url ?? options.endpointUrl,
-        // The local server is this tool's own emulator too: dummy credentials, never the user's keys.
-        inProcess: Boolean(emulator || server),
         region,
         profile: options.profile,
         signal,
         env,
       });
+      clients = connection.clients;
       return clients;
     };
     if (server) {
-      await connect();
+      await connectNow();
       progress.info(
         `Using the local server at ${server.url} (pid ${server.pid}): the stack stays there for exploring; ` +
           `"${BIN} teardown" removes it.`,
@@ -151,19 +148,19 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
       // never answers is told within seconds, with a spinner meanwhile.
       const identity = await tracked(
         `Connect to ${options.endpointUrl ?? 'AWS'}`,
-        async () => callerIdentity((await connect()).sts),
+        async () => callerIdentity((await connectNow()).sts),
         () => 'answering',
       );
       progress.info(identityLine(clients!, identity));
     } else {
-      await connect();
+      await connectNow();
     }
     if (!clients) throw new Error('unreachable: every branch above connects');
     const cfn = clients.cloudFormation;
     const where = stackLocation(options, clients.region, server);
 
     await tracked('Validate templates/LambdaAsync.yaml', () => validateTemplate(cfn, templateBody), () => 'valid');
-    const wait = stackWait(stackHostOf(localDelays !== null, options.endpointUrl), 'deploy', deps.timing?.deployTimeoutMs);
+    const wait = stackWait(stackHostOf(kind), 'deploy', deps.timing?.deployTimeoutMs);
     const deployTitle = `Deploy stack ${options.stackName}`;
     const view = progress.deployment?.(deployTitle);
     const activity = view ?? progress.begin(deployTitle);
@@ -225,8 +222,8 @@ export async function run(options: RunOptions, deps: RunDependencies): Promise<R
     if (isAbort(error) || signal?.aborted) {
       throw interrupted({ inProcess, deployBegan, where: stackLocation(options, clients?.region ?? region, server) });
     }
-    const place: Place = clients
-      ? { ...placeOf(clients, inProcess, Boolean(server)), profile: clients.profile }
+    const place: Place = connection
+      ? connection.place
       : { endpoint: options.endpointUrl, region: region ?? 'your region', profile: options.profile || env.AWS_PROFILE || undefined };
     throw explainAwsFailure(error, place) ?? error;
   } finally {

@@ -2,8 +2,8 @@
 // runs), the stack it works on.
 import type { Output, Stack } from '@aws-sdk/client-cloudformation';
 import type { CommandOutput } from './activity.js';
-import { configuredRegion, createClients, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
-import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
+import { configuredRegion, LOCAL_REGION, type Target } from '../aws/clients.js';
+import { explainAwsFailure, isAbort } from '../aws/errors.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
 import { describeStack } from '../aws/stacks.js';
 import { DemoError, environmentError } from '../errors.js';
@@ -15,6 +15,7 @@ import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';
 import { findServer, startDetached, stopServer } from '../local/server.js';
 import { tracked } from './activity.js';
+import { connect, type Connection } from './connection.js';
 import { commandLine } from './command-line.js';
 import type { LocalSettings } from '../local/settings.js';
 
@@ -46,10 +47,8 @@ export interface CommandDeps {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-export interface Session {
-  clients: AwsClients;
-  /** For explainAwsFailure. */
-  place: Place;
+/** A per-step command's session: its connection, and what the command needs to know about where it works. */
+export interface Session extends Connection {
   /** Where the command works, in a sentence: "the local emulator at http://127.0.0.1:4577", "AWS (eu-west-1)". */
   where: string;
   /** Key of the recorded lesson state. */
@@ -126,14 +125,12 @@ async function openSession(options: CommandOptions, deps: CommandDeps): Promise<
   const { env } = deps;
   let server: { record: ServerRecord; startedNow: boolean } | undefined;
   if (usesLocalServer(options)) server = await ensureLocalServer(options, deps);
-  const clients = await createClients({
+  const { kind, clients, place } = await connect(server ? 'local-server' : options.endpointUrl ? 'endpoint' : 'aws', {
     target: options.target,
     endpoint: server?.record.url ?? options.endpointUrl,
     // The local server was started in a region and names its ARNs after it: talk to it in that one.
     region: server?.record.region ?? options.region,
     profile: options.profile,
-    // The local server is this tool's own emulator: dummy credentials, never the user's keys.
-    inProcess: Boolean(server),
     signal: deps.signal,
     env,
   });
@@ -143,13 +140,9 @@ async function openSession(options: CommandOptions, deps: CommandDeps): Promise<
       ? `${clients.endpoint} (${clients.region})`
       : `AWS (${clients.region})`;
   return {
+    kind,
     clients,
-    place: {
-      endpoint: clients.endpoint,
-      region: clients.region,
-      label: server ? 'the local emulator' : undefined,
-      profile: options.profile,
-    },
+    place: { ...place, profile: options.profile },
     where,
     lessonPlace: { target: options.target, endpoint: clients.endpoint, region: clients.region, stackName: options.stackName },
     server: server?.record,

@@ -11,7 +11,8 @@ import { tracked } from './activity.js';
 import { commandLine } from './command-line.js';
 import type { Finished } from './outcome.js';
 import { findStack, withSession, type CommandDeps, type CommandOptions, type Session } from './session.js';
-import { stackHostOf, stackWait } from '../lesson/timing.js';
+import { stackWait } from '../lesson/timing.js';
+import { stackHostOf } from './connection.js';
 
 export interface TeardownOptions extends CommandOptions {
   /** Delete on AWS without asking. */
@@ -109,7 +110,7 @@ async function deleteAndWait(session: Session, stack: Stack, options: TeardownOp
   const cfn = session.clients.cloudFormation;
   const stackId = stack.StackId ?? options.stackName;
   await cfn.deleteStack({ StackName: stackId });
-  const wait = stackWait(stackHostOf(Boolean(session.server), options.endpointUrl), 'delete', options.timeoutMs);
+  const wait = stackWait(stackHostOf(session.kind), 'delete', options.timeoutMs);
   let lastStatus: string | undefined = stack.StackStatus;
   const finished = await pollUntil(
     async () => {

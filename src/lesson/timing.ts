@@ -44,10 +44,6 @@ export function lessonTiming(timeoutMs: number | undefined, localRetryDelaysMs: 
 /** Where the stack lives, for how its operations are waited on: this tool's emulator, another endpoint, or AWS. */
 export type StackHost = 'emulator' | 'endpoint' | 'aws';
 
-export function stackHostOf(onEmulator: boolean, endpointUrl: string | undefined): StackHost {
-  return onEmulator ? 'emulator' : endpointUrl ? 'endpoint' : 'aws';
-}
-
 /**
  * How a deploy or a delete waits for the stack: the emulator is done before the first poll, another endpoint soon,
  * CloudFormation on AWS takes minutes (a delete is polled every 3 s anywhere but the emulator: it takes longer and
