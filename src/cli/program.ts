@@ -10,7 +10,7 @@ import type { CommandOptions } from '../commands/session.js';
 import type { StepOptions } from '../commands/step.js';
 import type { TeardownOptions } from '../commands/teardown.js';
 import { DEFAULT_FUNCTION_NAME, DEFAULT_STACK_NAME } from '../lesson/names.js';
-import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime.js';
+import { RUNTIME_FAMILIES, type RuntimeFamily } from '../lesson/runtime-family.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type LocalSettings, PORT_ENV, resolveStateDir, STATE_DIR_ENV } from '../local/settings.js';
 import { BIN } from '../product.js';
 import { CheckedOption, DemoCommand, raiseRefusedValue } from './commander.js';

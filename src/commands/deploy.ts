@@ -1,7 +1,8 @@
 // `deploy`: validate the template and deploy the stack through a change set; the CLI then prints its outputs.
 import type { Output } from '@aws-sdk/client-cloudformation';
 import { deployStack, validateTemplate, type DeployResult } from '../lesson/deploy.js';
-import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
+import { templateRuntime } from '../lesson/runtime.js';
+import type { RuntimeFamily } from '../lesson/runtime-family.js';
 import { LessonState } from '../local/lesson-state.js';
 import { readTemplate } from '../lesson/template.js';
 import { tracked } from './activity.js';

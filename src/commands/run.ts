@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { configuredRegion, LOCAL_REGION, type AwsClients, type Target } from '../aws/clients.js';
 import { explainAwsFailure, isAbort, type Place } from '../aws/errors.js';
-import { templateRuntime, type RuntimeFamily } from '../lesson/runtime.js';
+import { templateRuntime } from '../lesson/runtime.js';
+import type { RuntimeFamily } from '../lesson/runtime-family.js';
 import { callerIdentity, identityLine } from '../aws/identity.js';
 import { DemoError, environmentError } from '../errors.js';
 import type { LessonRecord, LessonTiming } from '../lesson/context.js';

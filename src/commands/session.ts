@@ -9,7 +9,7 @@ import { describeStack } from '../aws/stacks.js';
 import { DemoError, environmentError } from '../errors.js';
 import { BIN } from '../product.js';
 import { namesFromOutputs, outputsByKey, type LessonNames } from '../lesson/names.js';
-import { familyOf, type RuntimeFamily } from '../lesson/runtime.js';
+import { familyOf, type RuntimeFamily } from '../lesson/runtime-family.js';
 import { formatSeconds } from '../lesson/timeline.js';
 import type { LessonPlace } from '../local/lesson-state.js';
 import { removeServerRecord, type ServerRecord } from '../local/pid-file.js';

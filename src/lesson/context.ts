@@ -1,5 +1,5 @@
 // What a lesson step receives (clients, names, this run's id and timing, what earlier steps recorded) and returns.
-import type { RuntimeFamily } from './runtime.js';
+import type { RuntimeFamily } from './runtime-family.js';
 import type { LambdaApi, LogsApi, SqsApi, Target } from '../aws/clients.js';
 import type { LessonNames } from './names.js';
 

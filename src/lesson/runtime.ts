@@ -1,8 +1,7 @@
 // The function's language for the lesson (--runtime nodejs|python), and the template's Runtime parameter for it.
 import { newestLocalPythonRuntime } from '../emulator/lambda-runner/runtimes.js';
+import type { RuntimeFamily } from './runtime-family.js';
 
-export type RuntimeFamily = 'nodejs' | 'python';
-export const RUNTIME_FAMILIES: RuntimeFamily[] = ['nodejs', 'python'];
 const NODE_RUNTIME = 'nodejs24.x';
 
 /** The lesson's Python runtime elsewhere (AWS, another endpoint): supported by AWS until 2029 (cfn-lint's lifecycle data). */
@@ -15,9 +14,4 @@ const REMOTE_PYTHON_RUNTIME = 'python3.13';
 export function templateRuntime(family: RuntimeFamily, onThisMachine: boolean): string {
   if (family === 'nodejs') return NODE_RUNTIME;
   return onThisMachine ? (newestLocalPythonRuntime() ?? 'python3.12') : REMOTE_PYTHON_RUNTIME;
-}
-
-/** The family of a deployed stack's Runtime parameter (absent: the template's default, Node.js). */
-export function familyOf(runtime: string | undefined): RuntimeFamily {
-  return runtime?.startsWith('python') ? 'python' : 'nodejs';
 }
