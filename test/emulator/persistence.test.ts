@@ -184,26 +184,35 @@ test('a damaged line inside the journal stops the replay there, keeps the file a
   assert.equal(readdirSync(dir).filter((name) => name.includes('.damaged-')).length, 1);
 });
 
-test('a full disk fails the save that needed it, leaves the journal whole, and the change is written by the next save', async () => {
-  const dir = freshDir();
+/**
+ * A journal whose next `refuse(n)` writes fail with `code` (after writing half the buffer when `shortFirst`, as a
+ * filling disk does); `refusing()` says how many are still to fail.
+ */
+function refusingDisk(code: 'ENOSPC' | 'EFBIG', shortFirst: boolean) {
   let failures = 0;
   const io: JournalIo = {
     write(fd, buffer, offset, length) {
       if (failures > 0) {
         failures--;
-        // A short write first, as a filling disk gives, then the error.
-        writeSync(fd, buffer, offset, Math.floor(length / 2));
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        if (shortFirst) writeSync(fd, buffer, offset, Math.floor(length / 2));
+        throw Object.assign(new Error(`${code}: the disk refused the write`), { code });
       }
       return writeSync(fd, buffer, offset, length);
     },
   };
+  return { io, refuse: (count: number) => (failures = count), refusing: () => failures };
+}
+
+test('a full disk fails the save that needed it, leaves the journal whole, and the change is written by the next save', async () => {
+  const dir = freshDir();
+  const disk = refusingDisk('ENOSPC', true);
+  const { io } = disk;
   const errors: unknown[] = [];
   const state = journalled(dir, { io });
   state.persistence.onWriteError = (error) => errors.push(error);
   state.set('first', 1);
   await state.persistence.whenSaved();
-  failures = 1;
+  disk.refuse(1);
   state.set('second', 2);
   await assert.rejects(state.persistence.whenSaved(), /ENOSPC/);
   assert.equal(errors.length, 1);
@@ -216,21 +225,12 @@ test('a full disk fails the save that needed it, leaves the journal whole, and t
 
 test('a refused write is retried in the background until the disk takes it, reported once and again when it recovers', async () => {
   const dir = freshDir();
-  let failures = 0;
-  const io: JournalIo = {
-    write(fd, buffer, offset, length) {
-      if (failures > 0) {
-        failures--;
-        throw Object.assign(new Error('EFBIG: file too large, write'), { code: 'EFBIG' });
-      }
-      return writeSync(fd, buffer, offset, length);
-    },
-  };
-  const state = journalled(dir, { io, retryBaseMs: 1 });
+  const disk = refusingDisk('EFBIG', false);
+  const state = journalled(dir, { io: disk.io, retryBaseMs: 1 });
   const errors: unknown[] = [];
   state.persistence.onWriteError = (error) => errors.push(error);
   const recovered = new Promise<void>((resolve) => (state.persistence.onWriteRecovered = resolve));
-  failures = 4;
+  disk.refuse(4);
   const before = state.persistence.changeCount;
   state.set('refused-then-retried', 1);
   await assert.rejects(state.persistence.whenSaved(before), /EFBIG/);
@@ -238,7 +238,7 @@ test('a refused write is retried in the background until the disk takes it, repo
   await state.persistence.whenSaved(state.persistence.changeCount);
   // No new change and no request: the retries alone bring the change to disk.
   await recovered;
-  assert.equal(failures, 0);
+  assert.equal(disk.refusing(), 0);
   assert.equal(errors.length, 1, 'the retries that failed again were not reported again');
   assert.equal(journalOf(dir), '{"k":"refused-then-retried","v":1}\n');
   state.close();
