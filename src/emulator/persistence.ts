@@ -23,7 +23,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { processStamp, stillRunning } from './process-identity.js';
+import { commandLineMatches, processStamp, stillRunning } from './process-identity.js';
 
 export const STATE_FORMAT = 'lambda-async-demo-state';
 const STATE_VERSION = 2;
@@ -105,11 +105,8 @@ export type LoadedState = { kind: 'entities'; entities: Entities } | { kind: 'le
 
 /** Without a recorded stamp (a lock of an earlier version) or /proc: a live pid holds the directory if it runs Node. */
 function looksLikeOurs(pid: number): boolean {
-  try {
-    return /node|lambda-async-demo/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return true; // no /proc (macOS): the pid is alive, assume it is ours
-  }
+  // No /proc (macOS): the pid is alive, assume it is ours.
+  return commandLineMatches(pid, /node|lambda-async-demo/) ?? true;
 }
 
 export class StatePersistence {

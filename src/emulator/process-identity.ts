@@ -19,6 +19,15 @@ export function processStamp(pid: number | 'self'): string | undefined {
   }
 }
 
+/** Whether the process's command line matches `pattern`; undefined where it cannot be told (no /proc, or gone). */
+export function commandLineMatches(pid: number, pattern: RegExp): boolean | undefined {
+  try {
+    return pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
 function processExists(pid: number): boolean {
   try {

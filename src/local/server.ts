@@ -18,7 +18,7 @@ import {
   type StartedBy,
 } from './pid-file.js';
 import { PORT_ENV, urlFor } from './settings.js';
-import { processStamp, stillRunning } from '../emulator/process-identity.js';
+import { commandLineMatches, processStamp, stillRunning } from '../emulator/process-identity.js';
 
 /** What GET /_emulator/health answers. */
 interface ServerHealth {
@@ -113,14 +113,9 @@ function serverIsAlive(record: Pick<ServerRecord, 'pid' | 'processStamp'>): bool
 
 /** On Linux, whether that pid runs our server (so a reused pid is never signalled); undefined when it cannot be told. */
 function runsOurServer(record: Pick<ServerRecord, 'pid' | 'processStamp'>): boolean | undefined {
-  const { pid } = record;
-  if (record.processStamp !== undefined && processStamp(pid) !== undefined) return processStamp(pid) === record.processStamp;
-  try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /server-main|lambda-async-demo/.test(commandLine);
-  } catch {
-    return undefined;
-  }
+  const now = processStamp(record.pid);
+  if (record.processStamp !== undefined && now !== undefined) return now === record.processStamp;
+  return commandLineMatches(record.pid, /server-main|lambda-async-demo/);
 }
 
 /** "Port 4577 on 127.0.0.1 is already in use", with a hint naming what holds it when that is one of ours. */
